@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/** The `quanta` command line. */
+import { Command } from 'commander';
+
+import { QuantaError } from '../errors';
+import { capabilities } from '../probe';
+import { formatDemo, runDemo } from './demo';
+import { formatCapabilities } from './probe-table';
+
+function capabilitiesJson(): object {
+  const c = capabilities();
+  return { ...c, cuda: c.cuda };
+}
+
+const program = new Command();
+program.name('quanta').description('Neural-network quantization for Node.js');
+
+program
+  .command('probe')
+  .description('print what this machine can run and which kernels are in use')
+  .option('--json', 'print JSON instead of a table')
+  .action((options: { json?: boolean }) => {
+    console.log(options.json ? JSON.stringify(capabilitiesJson(), null, 2) : formatCapabilities(capabilities()));
+  });
+
+program
+  .command('demo')
+  .description('probe, then quantize and dequantize the embedded default tensor and report error and speed')
+  .option('--json', 'print JSON')
+  .action((options: { json?: boolean }) => {
+    const result = runDemo();
+    if (options.json) {
+      console.log(JSON.stringify({ capabilities: capabilitiesJson(), demo: result }, null, 2));
+    } else {
+      console.log(formatCapabilities(capabilities()));
+      console.log('');
+      console.log(formatDemo(result));
+    }
+  });
+
+try {
+  program.parse();
+} catch (error) {
+  if (error instanceof QuantaError) {
+    console.error(`quanta: ${error.message} (${error.code})`);
+    process.exit(1);
+  }
+  throw error;
+}

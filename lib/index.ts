@@ -1,0 +1,27 @@
+/**
+ * quanta: neural-network quantization for Node.js. The public surface, and nothing else.
+ */
+export { QuantaError } from './errors';
+export type { QuantaErrorCode } from './errors';
+
+export { capabilities, isa, setIsa, numThreads, setNumThreads, ISA_NAMES } from './probe';
+export type { Capabilities, CudaCapabilities, IsaName } from './probe';
+
+export { INT_QUANT_DTYPES, INT_RANGES } from './dtypes';
+export type { IntQuantDType } from './dtypes';
+export type { TensorLike, TypedArray, Float32Tensor, QuantizedTensor, QuantScheme } from './tensor';
+
+export { computeQuantParams, quantRange, roundHalfEven } from './params';
+export type { ParamsOptions, ParamsProfile, QuantParams } from './params';
+
+export { quantizeLinear, dequantizeLinear, dynamicQuantizeLinear } from './ops/quantize-linear';
+export type { QuantizeLinearOptions, DequantizeLinearOptions, DynamicQuantizeResult } from './ops/quantize-linear';
+export { requantize, requantizeFixedPoint, quantizeMultiplier } from './ops/requantize';
+export type { RequantizeOptions, FixedPointMultiplier } from './ops/requantize';
+export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul-integer';
+export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
+
+export { quantize } from './quantize';
+export type { QuantizeOptions } from './quantize';
+export { packCodes, unpackCodes } from './pack';
+export { mse, maxAbsError, sqnr, cosineSimilarity } from './metrics';

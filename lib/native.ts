@@ -1,0 +1,120 @@
+/**
+ * Loading the addon, and the hand-written type of what it exports. Everything else in lib/
+ * talks to native code through `addon()` only.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+import { QuantaError, rethrowNative } from './errors';
+
+type Int8Like = Int8Array | Uint8Array;
+
+/** The raw addon. Arguments are validated by the callers in lib/ before they get here. */
+export interface NativeAddon {
+  cpuInfo(): {
+    cpuModel: string;
+    logicalCores: number;
+    features: Record<string, boolean>;
+    bestIsa: string;
+    unavailable: Record<string, string | null>;
+  };
+  kernelsInUse(): Record<string, string>;
+  isa(): string;
+  isaEnvironmentError(): string | null;
+  setIsa(name: string): void;
+  numThreads(): number;
+  setNumThreads(n: number): void;
+  cuda(): { available: boolean; reason: string | null; devices: { name: string; computeCapability: string; totalMemory: number }[] };
+  quantizeLinear(
+    x: Float32Array, scale: Float32Array, zeroPoint: Int32Array, y: Int8Like,
+    outer: number, axis: number, inner: number, layout: number, block: number,
+    qmin: number, qmax: number, isa?: string,
+  ): void;
+  dequantizeLinear(
+    x: Int8Like, scale: Float32Array, zeroPoint: Int32Array, y: Float32Array,
+    outer: number, axis: number, inner: number, layout: number, block: number, isa?: string,
+  ): void;
+  requantize(
+    acc: Int32Array, multiplier: Float32Array, zeroPoint: Int32Array, y: Int8Like,
+    outer: number, axis: number, inner: number, layout: number, block: number,
+    qmin: number, qmax: number, isa?: string,
+  ): void;
+  requantizeFixed(
+    acc: Int32Array, multiplier: Int32Array, shift: Int32Array, zeroPoint: Int32Array, y: Int8Like,
+    outer: number, axis: number, inner: number, qmin: number, qmax: number, isa?: string,
+  ): void;
+  matmulInteger(
+    a: Int8Like, aZeroPoint: Int32Array, b: Int8Like, bZeroPoint: Int32Array, y: Int32Array,
+    m: number, k: number, n: number, isa?: string,
+  ): void;
+}
+
+/** The package root: the folder of the package.json named "quanta" above this file. */
+export function packageRoot(): string {
+  let dir = __dirname;
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === 'quanta') return dir;
+      } catch {
+        // not ours; keep walking up
+      }
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new QuantaError('ERR_QUANTA_NATIVE_LOAD', 'cannot find the quanta package root');
+    dir = parent;
+  }
+}
+
+function libc(): string {
+  if (process.platform !== 'linux') return 'n/a';
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return report?.header?.glibcVersionRuntime ? `glibc ${report.header.glibcVersionRuntime}` : 'musl';
+}
+
+function loadError(cause: unknown): QuantaError {
+  const napi = process.versions.napi ?? 'unknown';
+  const reason = cause instanceof Error ? cause.message.split('\n')[0] : String(cause);
+  return new QuantaError(
+    'ERR_QUANTA_NATIVE_LOAD',
+    [
+      `quanta: no native binary could be loaded for ${process.platform}-${process.arch} ` +
+        `(libc: ${libc()}, Node-API ${napi}, Node ${process.version}).`,
+      `Cause: ${reason}`,
+      'Ways out:',
+      '  - install a C++17 compiler, Python 3 and make (Debian: apt-get install build-essential python3),',
+      '    then run `npm rebuild quanta` to build it from source;',
+      '  - or use a platform with a prebuilt binary (linux-x64 and the others listed in prebuilds/README.md).',
+    ].join('\n'),
+  );
+}
+
+let cached: NativeAddon | undefined;
+
+export function addon(): NativeAddon {
+  if (cached) return cached;
+  let loaded: NativeAddon;
+  try {
+    // node-gyp-build looks in build/Release (a local build) and then prebuilds/<platform>-<arch>.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = require('node-gyp-build') as (dir: string) => NativeAddon;
+    loaded = load(packageRoot());
+  } catch (error) {
+    throw loadError(error);
+  }
+  const envError = loaded.isaEnvironmentError();
+  if (envError !== null) throw new QuantaError('ERR_QUANTA_UNSUPPORTED_ISA', envError);
+  cached = loaded;
+  return loaded;
+}
+
+/** Calls into native code and re-homes its errors as QuantaError. */
+export function callNative<T>(fn: (native: NativeAddon) => T): T {
+  const native = addon();
+  try {
+    return fn(native);
+  } catch (error) {
+    return rethrowNative(error);
+  }
+}

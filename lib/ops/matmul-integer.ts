@@ -1,0 +1,115 @@
+/**
+ * ONNX MatMulInteger and QLinearMatMul on int8 / uint8 inputs. A may carry leading batch
+ * dimensions ([..., M, K]); B is [K, N] (the weight case). Zero points: per tensor, per row of A
+ * (M values) or per column of B (N values), as onnxruntime accepts them.
+ * These run on the row dot-product kernels; the packed int8 engine makes them fast later.
+ */
+import type { IntQuantDType } from '../dtypes';
+import { QuantaError, invalid } from '../errors';
+import { callNative } from '../native';
+import type { IsaName } from '../probe';
+import { assertIsaName } from '../probe';
+import { viewTensor } from '../tensor';
+import { readScales, readZeroPoints } from './scalars';
+
+export interface Int32Tensor {
+  type: 'int32';
+  data: Int32Array;
+  dims: number[];
+}
+
+interface IntMatrix {
+  dtype: 'int8' | 'uint8';
+  data: Int8Array | Uint8Array;
+  dims: number[];
+}
+
+/** Sums of products of int8 codes fit int32 for K up to this (255 * 128 per product, u8 x s8). */
+export const MATMUL_INTEGER_MAX_K = 65793;
+
+function readIntMatrix(x: unknown, name: string): IntMatrix {
+  const t = viewTensor(x, name);
+  if (t.data instanceof Int8Array) return { dtype: 'int8', data: t.data, dims: t.dims };
+  if (t.data instanceof Uint8Array && t.type !== 'int4' && t.type !== 'uint4') return { dtype: 'uint8', data: t.data, dims: t.dims };
+  throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'int8 or uint8', t.data);
+}
+
+function shapes(a: IntMatrix, b: IntMatrix): { batch: number; m: number; k: number; n: number; outDims: number[] } {
+  if (a.dims.length < 1 || b.dims.length !== 2) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `a must be [..., M, K] and b [K, N], received [${a.dims.join(', ')}] and [${b.dims.join(', ')}]`);
+  }
+  const aDims = a.dims.length === 1 ? [1, a.dims[0]!] : a.dims;
+  const k = aDims[aDims.length - 1]!;
+  const m = aDims[aDims.length - 2]!;
+  const [kb, n] = b.dims as [number, number];
+  if (k !== kb) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `a's last dim (${k}) must equal b's first dim (${kb})`);
+  if (k > MATMUL_INTEGER_MAX_K) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `K = ${k} exceeds ${MATMUL_INTEGER_MAX_K}, beyond which int32 accumulation can overflow`);
+  }
+  const batch = aDims.slice(0, -2).reduce((x, y) => x * y, 1);
+  const outDims = a.dims.length === 1 ? [n] : [...a.dims.slice(0, -1), n];
+  return { batch, m, k, n, outDims };
+}
+
+function zeroPoints(zp: unknown, dtype: IntQuantDType, allowed: number, name: string): Int32Array {
+  if (zp === undefined || zp === null) return new Int32Array(1);
+  const count = typeof zp === 'number' ? 1 : ((zp as { length?: number }).length ?? (zp as { data: ArrayLike<number> }).data?.length ?? 1);
+  if (count !== 1 && count !== allowed) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `${name} must have 1 or ${allowed} elements, received ${count}`);
+  }
+  return readZeroPoints(zp, count, dtype, name);
+}
+
+export interface MatmulIntegerOptions {
+  isa?: IsaName;
+}
+
+/** ONNX MatMulInteger: int32 Y = (A - aZeroPoint) (B - bZeroPoint). */
+export function matmulInteger(a: unknown, b: unknown, aZeroPoint?: unknown, bZeroPoint?: unknown, options: MatmulIntegerOptions = {}): Int32Tensor {
+  const A = readIntMatrix(a, 'a');
+  const B = readIntMatrix(b, 'b');
+  const s = shapes(A, B);
+  const azp = zeroPoints(aZeroPoint, A.dtype, s.m, 'aZeroPoint');
+  const bzp = zeroPoints(bZeroPoint, B.dtype, s.n, 'bZeroPoint');
+  if (options.isa !== undefined) assertIsaName(options.isa);
+  const y = new Int32Array(s.batch * s.m * s.n);
+  for (let i = 0; i < s.batch; i++) {
+    const aSlice = A.data.subarray(i * s.m * s.k, (i + 1) * s.m * s.k);
+    const ySlice = y.subarray(i * s.m * s.n, (i + 1) * s.m * s.n);
+    callNative((native) => native.matmulInteger(aSlice, azp, B.data, bzp, ySlice, s.m, s.k, s.n, options.isa));
+  }
+  return { type: 'int32', data: y, dims: s.outDims };
+}
+
+/**
+ * ONNX QLinearMatMul as onnxruntime computes it: the int32 product requantized with the float32
+ * multiplier aScale * bScale / yScale (per column when bScale has N values), rounding half to
+ * even, plus yZeroPoint, saturated to yZeroPoint's type (uint8 unless an Int8Array is given).
+ */
+export function qlinearMatmul(
+  a: unknown, aScale: number, aZeroPoint: unknown,
+  b: unknown, bScale: number | Float32Array, bZeroPoint: unknown,
+  yScale: number, yZeroPoint: unknown,
+  options: MatmulIntegerOptions = {},
+): { type: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
+  const acc = matmulInteger(a, b, aZeroPoint, bZeroPoint, options);
+  const as = readScales(aScale, 'aScale').data[0]!;
+  const ys = readScales(yScale, 'yScale').data[0]!;
+  const bs = readScales(bScale, 'bScale').data;
+  const n = acc.dims[acc.dims.length - 1]!;
+  if (bs.length !== 1 && bs.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `bScale must have 1 or ${n} elements, received ${bs.length}`);
+  const multiplier = new Float32Array(bs.length);
+  for (let i = 0; i < bs.length; i++) multiplier[i] = Math.fround(Math.fround(as * bs[i]!) / ys);
+  const dtype = yZeroPoint instanceof Int8Array || (typeof yZeroPoint === 'object' && (yZeroPoint as { type?: string })?.type === 'int8') ? 'int8' : 'uint8';
+  const yzp = readZeroPoints(yZeroPoint ?? 0, 1, dtype, 'yZeroPoint');
+  const layoutDims = multiplier.length === 1 ? [acc.data.length] : [acc.data.length / n, n];
+  const data = callNative((native) => {
+    const out = dtype === 'int8' ? new Int8Array(acc.data.length) : new Uint8Array(acc.data.length);
+    const perColumn = multiplier.length > 1;
+    const zps = perColumn ? new Int32Array(n).fill(yzp[0]!) : yzp;
+    const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
+    native.requantize(acc.data, multiplier, zps, out, perColumn ? layoutDims[0]! : 1, perColumn ? n : acc.data.length, 1, perColumn ? 1 : 0, 0, lo, hi, options.isa);
+    return out;
+  });
+  return { type: dtype, data, dims: acc.dims };
+}

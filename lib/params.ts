@@ -1,0 +1,112 @@
+/**
+ * Scale and zero point from a real range, with the two reference formulas as named profiles:
+ *
+ * - 'onnxruntime' (onnxruntime.quantization.quant_utils.compute_scale_zp): the range is widened
+ *   to include 0; symmetric ranges are [-absmax, absmax]; scale = (rmax - rmin) / (qmax - qmin)
+ *   computed in float64 from the float32 difference, then stored as float32; a scale below
+ *   float32's smallest normal becomes 1 with zero point 0; symmetric zero point is
+ *   round((qmin + qmax) / 2); otherwise round(qmin - rmin / scale). Symmetric int8 uses
+ *   [-127, 127] (scale = absmax / 127); reduce_range int8 is [-64, 64].
+ * - 'pytorch' (torch.ao.quantization.observer._calculate_qparams): everything in float32;
+ *   symmetric scale = max(-min_neg, max_pos) / ((qmax - qmin) / 2), i.e. absmax / 127.5 for int8;
+ *   scale = max(scale, float32 eps); symmetric zero point 0 (signed) or 128 (uint8 full range,
+ *   (qmin + qmax) // 2 for custom ranges); affine zero point = clamp(qmin - round(min_neg / scale)).
+ *   reduce_range int8 is [-64, 63].
+ *
+ * round() is half to even in both (numpy.round, torch.round).
+ */
+import type { IntQuantDType } from './dtypes';
+import { INT_RANGES, isSigned } from './dtypes';
+import { QuantaError, invalid } from './errors';
+
+export type ParamsProfile = 'onnxruntime' | 'pytorch';
+
+export interface ParamsOptions {
+  dtype: IntQuantDType;
+  symmetric?: boolean;
+  /** Restricts signed symmetric codes to [-(2^(b-1) - 1), 2^(b-1) - 1], e.g. [-127, 127]. */
+  narrowRange?: boolean;
+  /** One bit less of range (for int8 kernels without VNNI): see the profiles above. */
+  reduceRange?: boolean;
+  profile?: ParamsProfile;
+}
+
+export interface QuantParams {
+  scale: number;
+  zeroPoint: number;
+  qmin: number;
+  qmax: number;
+}
+
+const f32 = Math.fround;
+const FLOAT32_TINY = 1.1754943508222875e-38;
+const FLOAT32_EPS = 1.1920928955078125e-7;
+
+/** Round half to even on doubles (numpy.round / torch.round / nearbyint). */
+export function roundHalfEven(x: number): number {
+  const r = Math.round(x);
+  return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** The clamp range a profile uses for `dtype` with the given options. */
+export function quantRange(options: ParamsOptions): [number, number] {
+  const { dtype, symmetric = false, narrowRange = false, reduceRange = false } = options;
+  const profile = options.profile ?? 'onnxruntime';
+  let [qmin, qmax] = INT_RANGES[dtype];
+  if (reduceRange) {
+    const bits = Math.log2(qmax - qmin + 1) - 1;
+    if (isSigned(dtype)) {
+      qmin = -(2 ** (bits - 1));
+      // onnxruntime's reduced int8 range is [-64, 64]; PyTorch's is [-64, 63].
+      qmax = profile === 'onnxruntime' ? 2 ** (bits - 1) : 2 ** (bits - 1) - 1;
+    } else {
+      qmax = 2 ** bits - 1;
+    }
+  }
+  // onnxruntime's symmetric int8 range is [-127, 127]; uint8 symmetric keeps [0, 255].
+  const narrow = narrowRange || (profile === 'onnxruntime' && symmetric && isSigned(dtype) && !reduceRange);
+  if (narrow && isSigned(dtype)) qmin = -qmax;
+  return [qmin, qmax];
+}
+
+function checkRange(rmin: number, rmax: number): void {
+  if (!Number.isFinite(rmin) || !Number.isFinite(rmax)) {
+    throw new QuantaError('ERR_QUANTA_NON_FINITE', `range must be finite, received [${rmin}, ${rmax}]`);
+  }
+  if (rmin > rmax) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'range', 'min <= max', `[${rmin}, ${rmax}]`);
+}
+
+/** Scale and zero point for the real range [rmin, rmax] (float32 values). */
+export function computeQuantParams(rmin: number, rmax: number, options: ParamsOptions): QuantParams {
+  checkRange(rmin, rmax);
+  const [qmin, qmax] = quantRange(options);
+  const symmetric = options.symmetric ?? false;
+  const profile = options.profile ?? 'onnxruntime';
+  rmin = f32(Math.min(f32(rmin), 0));
+  rmax = f32(Math.max(f32(rmax), 0));
+  if (profile === 'onnxruntime') {
+    if (symmetric) {
+      const absmax = Math.max(Math.abs(rmin), Math.abs(rmax));
+      rmin = -absmax;
+      rmax = absmax;
+    }
+    const scale64 = f32(rmax - rmin) / (qmax - qmin);
+    if (scale64 < FLOAT32_TINY) return { scale: 1, zeroPoint: 0, qmin, qmax };
+    const zeroPoint = symmetric ? roundHalfEven((qmin + qmax) / 2) : roundHalfEven(qmin - rmin / scale64);
+    return { scale: f32(scale64), zeroPoint, qmin, qmax };
+  }
+  // PyTorch: float32 arithmetic throughout.
+  if (symmetric) {
+    const maxPos = Math.max(-rmin, rmax);
+    const scale = Math.max(f32(maxPos / f32((qmax - qmin) / 2)), FLOAT32_EPS);
+    let zeroPoint = 0;
+    if (!isSigned(options.dtype)) {
+      const [fullMin, fullMax] = INT_RANGES[options.dtype];
+      zeroPoint = qmin === fullMin && qmax === fullMax ? 2 ** (Math.log2(fullMax + 1) - 1) : Math.floor((qmin + qmax) / 2);
+    }
+    return { scale, zeroPoint, qmin, qmax };
+  }
+  const scale = Math.max(f32(f32(rmax - rmin) / (qmax - qmin)), FLOAT32_EPS);
+  const zeroPoint = Math.min(qmax, Math.max(qmin, qmin - roundHalfEven(f32(rmin / scale))));
+  return { scale, zeroPoint, qmin, qmax };
+}

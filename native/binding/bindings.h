@@ -1,0 +1,11 @@
+// One registration function per JS-visible group.
+#pragma once
+
+#include <napi.h>
+
+namespace quanta::binding {
+
+void register_probe(Napi::Env env, Napi::Object exports);
+void register_linear(Napi::Env env, Napi::Object exports);
+
+}  // namespace quanta::binding

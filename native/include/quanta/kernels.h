@@ -1,0 +1,107 @@
+// Signatures of every kernel family and the table that holds one implementation of each.
+//
+// Every family has a reference in kernels/ref (the specification). An optimized kernel has the
+// same signature and the same integer results bit for bit; it may only add speed.
+// Kernels trust their arguments: lengths and ranges are checked before they are called.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "quanta/isa.h"
+
+namespace quanta {
+
+// ---- quantize: y = saturate(round_half_even(x / scale) + zero_point) (ONNX QuantizeLinear) ----
+// The result is clamped to [qmin, qmax], a sub-range of the storage type, so narrow and reduced
+// ranges and 4- and 2-bit codes use the same kernels. NaN quantizes to zero_point (real 0);
+// +-Inf saturate.
+struct QuantRange {
+  int32_t qmin;
+  int32_t qmax;
+};
+
+// One scale and zero point for the whole run of n values.
+using QuantizeF32S8Fn = void (*)(const float* x, size_t n, float scale, int32_t zero_point,
+                                 QuantRange range, int8_t* y);
+using QuantizeF32U8Fn = void (*)(const float* x, size_t n, float scale, int32_t zero_point,
+                                 QuantRange range, uint8_t* y);
+// Element i has its own scale[i] and zero_point[i] (per-channel on the innermost axis).
+using QuantizeF32S8LanesFn = void (*)(const float* x, size_t n, const float* scale,
+                                      const int32_t* zero_point, QuantRange range, int8_t* y);
+using QuantizeF32U8LanesFn = void (*)(const float* x, size_t n, const float* scale,
+                                      const int32_t* zero_point, QuantRange range, uint8_t* y);
+
+// ---- dequantize: y = (x - zero_point) * scale (ONNX DequantizeLinear), exact on every path ----
+using DequantizeS8F32Fn = void (*)(const int8_t* x, size_t n, float scale, int32_t zero_point,
+                                   float* y);
+using DequantizeU8F32Fn = void (*)(const uint8_t* x, size_t n, float scale, int32_t zero_point,
+                                   float* y);
+using DequantizeS8F32LanesFn = void (*)(const int8_t* x, size_t n, const float* scale,
+                                        const int32_t* zero_point, float* y);
+using DequantizeU8F32LanesFn = void (*)(const uint8_t* x, size_t n, const float* scale,
+                                        const int32_t* zero_point, float* y);
+
+// ---- requantize int32 accumulators (float multiplier, MLAS / onnxruntime style) ----
+// y = saturate(round_half_even(float(acc) * multiplier) + zero_point)
+using RequantizeS32S8Fn = void (*)(const int32_t* acc, size_t n, float multiplier,
+                                   int32_t zero_point, QuantRange range, int8_t* y);
+using RequantizeS32U8Fn = void (*)(const int32_t* acc, size_t n, float multiplier,
+                                   int32_t zero_point, QuantRange range, uint8_t* y);
+using RequantizeS32S8LanesFn = void (*)(const int32_t* acc, size_t n, const float* multiplier,
+                                        const int32_t* zero_point, QuantRange range, int8_t* y);
+using RequantizeS32U8LanesFn = void (*)(const int32_t* acc, size_t n, const float* multiplier,
+                                        const int32_t* zero_point, QuantRange range, uint8_t* y);
+
+// ---- requantize with a fixed-point multiplier (gemmlowp / TFLite reference semantics) ----
+// y = saturate(MultiplyByQuantizedMultiplier(acc, multiplier, shift) + zero_point), where the
+// multiplier is a Q31 value in [2^30, 2^31) (or 0) and shift in [-31, 30] (positive = left).
+using RequantizeFixedS32S8Fn = void (*)(const int32_t* acc, size_t n, int32_t multiplier,
+                                        int32_t shift, int32_t zero_point, QuantRange range,
+                                        int8_t* y);
+using RequantizeFixedS32U8Fn = void (*)(const int32_t* acc, size_t n, int32_t multiplier,
+                                        int32_t shift, int32_t zero_point, QuantRange range,
+                                        uint8_t* y);
+
+// ---- integer dot products (rows of MatMulInteger): sum_k a[k] * b[k] ----
+// The sum wraps modulo 2^32 exactly like the hardware; callers bound k so it never does.
+using DotU8S8Fn = int32_t (*)(const uint8_t* a, const int8_t* b, size_t k);
+
+// The kernels in use, one per family member, with the path each came from.
+struct KernelTable {
+  QuantizeF32S8Fn quantize_f32_s8;
+  QuantizeF32U8Fn quantize_f32_u8;
+  QuantizeF32S8LanesFn quantize_f32_s8_lanes;
+  QuantizeF32U8LanesFn quantize_f32_u8_lanes;
+  DequantizeS8F32Fn dequantize_s8_f32;
+  DequantizeU8F32Fn dequantize_u8_f32;
+  DequantizeS8F32LanesFn dequantize_s8_f32_lanes;
+  DequantizeU8F32LanesFn dequantize_u8_f32_lanes;
+  RequantizeS32S8Fn requantize_s32_s8;
+  RequantizeS32U8Fn requantize_s32_u8;
+  RequantizeS32S8LanesFn requantize_s32_s8_lanes;
+  RequantizeS32U8LanesFn requantize_s32_u8_lanes;
+  RequantizeFixedS32S8Fn requantize_fixed_s32_s8;
+  RequantizeFixedS32U8Fn requantize_fixed_s32_u8;
+  DotU8S8Fn dot_u8s8;
+
+  // Which path each family's kernels come from (for the probe and for logs).
+  Isa quantize_isa;
+  Isa dequantize_isa;
+  Isa requantize_isa;
+  Isa dot_isa;
+};
+
+// Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.
+void register_ref_kernels(KernelTable* table);
+#if defined(__x86_64__) || defined(_M_X64)
+void register_avx2_kernels(KernelTable* table);
+void register_avxvnni_kernels(KernelTable* table);
+void register_avx512vnni_kernels(KernelTable* table);
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+void register_neon_kernels(KernelTable* table);
+void register_dotprod_kernels(KernelTable* table);
+#endif
+
+}  // namespace quanta

@@ -1,0 +1,175 @@
+// Quantize / dequantize / requantize with AVX-512 (F, BW, VL): 16 lanes, masked tails.
+// Same arithmetic as kernels/ref/scalar.h: a true division (never a reciprocal multiply), NaN to
+// zero, clamp in float, cvtps2dq rounding half to even under the default MXCSR.
+#include <immintrin.h>
+
+#include "kernels/ref/scalar.h"
+#include "quanta/kernels.h"
+
+namespace quanta::avx512 {
+
+namespace {
+
+inline __mmask16 tail_mask(size_t count) { return static_cast<__mmask16>((1u << count) - 1u); }
+
+struct Clamp {
+  __m512 lo, hi;
+  __m512i zero_point;
+  Clamp(int32_t zp, QuantRange r)
+      : lo(_mm512_set1_ps(static_cast<float>(r.qmin - zp))),
+        hi(_mm512_set1_ps(static_cast<float>(r.qmax - zp))),
+        zero_point(_mm512_set1_epi32(zp)) {}
+};
+
+// v already divided (or multiplied); returns the clamped, rounded codes as int32.
+inline __m512i round_clamp(__m512 v, __m512 lo, __m512 hi, __m512i zp) {
+  v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);
+  v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
+  return _mm512_add_epi32(_mm512_cvtps_epi32(v), zp);
+}
+
+// Codes are within [qmin, qmax] already, so truncating to the low byte is right for s8 and u8.
+template <typename Q>
+inline void store16(Q* y, __m512i codes) {
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(y), _mm512_cvtepi32_epi8(codes));
+}
+template <typename Q>
+inline void store_tail(Q* y, __mmask16 m, __m512i codes) {
+  _mm512_mask_cvtepi32_storeu_epi8(y, m, codes);
+}
+
+template <typename Q>
+void quantize_run(const float* x, size_t n, float scale, int32_t zp, QuantRange r, Q* y) {
+  const __m512 s = _mm512_set1_ps(scale);
+  const Clamp c(zp, r);
+  size_t i = 0;
+  for (; i + 64 <= n; i += 64) {
+    const __m512i q0 = round_clamp(_mm512_div_ps(_mm512_loadu_ps(x + i), s), c.lo, c.hi, c.zero_point);
+    const __m512i q1 = round_clamp(_mm512_div_ps(_mm512_loadu_ps(x + i + 16), s), c.lo, c.hi, c.zero_point);
+    const __m512i q2 = round_clamp(_mm512_div_ps(_mm512_loadu_ps(x + i + 32), s), c.lo, c.hi, c.zero_point);
+    const __m512i q3 = round_clamp(_mm512_div_ps(_mm512_loadu_ps(x + i + 48), s), c.lo, c.hi, c.zero_point);
+    store16(y + i, q0);
+    store16(y + i + 16, q1);
+    store16(y + i + 32, q2);
+    store16(y + i + 48, q3);
+  }
+  for (; i + 16 <= n; i += 16) {
+    store16(y + i, round_clamp(_mm512_div_ps(_mm512_loadu_ps(x + i), s), c.lo, c.hi, c.zero_point));
+  }
+  if (i < n) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + i), s);
+    store_tail(y + i, m, round_clamp(v, c.lo, c.hi, c.zero_point));
+  }
+}
+
+template <typename Q>
+void quantize_lanes(const float* x, size_t n, const float* scale, const int32_t* zp, QuantRange r,
+                    Q* y) {
+  const __m512 qmin = _mm512_set1_ps(static_cast<float>(r.qmin));
+  const __m512 qmax = _mm512_set1_ps(static_cast<float>(r.qmax));
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+    // Masked-off lanes divide 0 by 1, so no exception flags are raised for garbage.
+    const __m512 s = _mm512_mask_loadu_ps(_mm512_set1_ps(1.0f), m, scale + i);
+    const __m512i z = _mm512_maskz_loadu_epi32(m, zp + i);
+    const __m512 zf = _mm512_cvtepi32_ps(z);
+    const __m512 v = _mm512_div_ps(_mm512_maskz_loadu_ps(m, x + i), s);
+    store_tail(y + i, m, round_clamp(v, _mm512_sub_ps(qmin, zf), _mm512_sub_ps(qmax, zf), z));
+  }
+}
+
+template <typename Q>
+inline __m512i widen16(const Q* x, __mmask16 m);
+template <>
+inline __m512i widen16<int8_t>(const int8_t* x, __mmask16 m) {
+  return _mm512_cvtepi8_epi32(_mm_maskz_loadu_epi8(m, x));
+}
+template <>
+inline __m512i widen16<uint8_t>(const uint8_t* x, __mmask16 m) {
+  return _mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, x));
+}
+
+template <typename Q>
+void dequantize_run(const Q* x, size_t n, float scale, int32_t zp, float* y) {
+  const __m512 s = _mm512_set1_ps(scale);
+  const __m512i z = _mm512_set1_epi32(zp);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512i q = widen16(x + i, 0xFFFF);
+    _mm512_storeu_ps(y + i, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, z)), s));
+  }
+  if (i < n) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512i q = widen16(x + i, m);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, z)), s));
+  }
+}
+
+template <typename Q>
+void dequantize_lanes(const Q* x, size_t n, const float* scale, const int32_t* zp, float* y) {
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+    const __m512i q = widen16(x + i, m);
+    const __m512i z = _mm512_maskz_loadu_epi32(m, zp + i);
+    const __m512 s = _mm512_maskz_loadu_ps(m, scale + i);
+    _mm512_mask_storeu_ps(y + i, m, _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q, z)), s));
+  }
+}
+
+template <typename Q>
+void requantize_run(const int32_t* acc, size_t n, float multiplier, int32_t zp, QuantRange r,
+                    Q* y) {
+  const __m512 mul = _mm512_set1_ps(multiplier);
+  const Clamp c(zp, r);
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_loadu_si512(acc + i)), mul);
+    store16(y + i, round_clamp(v, c.lo, c.hi, c.zero_point));
+  }
+  if (i < n) {
+    const __mmask16 m = tail_mask(n - i);
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(m, acc + i)), mul);
+    store_tail(y + i, m, round_clamp(v, c.lo, c.hi, c.zero_point));
+  }
+}
+
+template <typename Q>
+void requantize_lanes(const int32_t* acc, size_t n, const float* multiplier, const int32_t* zp,
+                      QuantRange r, Q* y) {
+  const __m512 qmin = _mm512_set1_ps(static_cast<float>(r.qmin));
+  const __m512 qmax = _mm512_set1_ps(static_cast<float>(r.qmax));
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 m = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+    const __m512i z = _mm512_maskz_loadu_epi32(m, zp + i);
+    const __m512 zf = _mm512_cvtepi32_ps(z);
+    const __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_maskz_loadu_epi32(m, acc + i)),
+                                   _mm512_maskz_loadu_ps(m, multiplier + i));
+    store_tail(y + i, m, round_clamp(v, _mm512_sub_ps(qmin, zf), _mm512_sub_ps(qmax, zf), z));
+  }
+}
+
+}  // namespace
+
+}  // namespace quanta::avx512
+
+namespace quanta {
+
+void register_avx512_quantize_kernels(KernelTable* t) {
+  using namespace avx512;
+  t->quantize_f32_s8 = quantize_run<int8_t>;
+  t->quantize_f32_u8 = quantize_run<uint8_t>;
+  t->quantize_f32_s8_lanes = quantize_lanes<int8_t>;
+  t->quantize_f32_u8_lanes = quantize_lanes<uint8_t>;
+  t->dequantize_s8_f32 = dequantize_run<int8_t>;
+  t->dequantize_u8_f32 = dequantize_run<uint8_t>;
+  t->dequantize_s8_f32_lanes = dequantize_lanes<int8_t>;
+  t->dequantize_u8_f32_lanes = dequantize_lanes<uint8_t>;
+  t->requantize_s32_s8 = requantize_run<int8_t>;
+  t->requantize_s32_u8 = requantize_run<uint8_t>;
+  t->requantize_s32_s8_lanes = requantize_lanes<int8_t>;
+  t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = Isa::avx512vnni;
+}
+
+}  // namespace quanta

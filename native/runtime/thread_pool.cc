@@ -1,0 +1,129 @@
+#include "runtime/thread_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace quanta {
+
+namespace {
+
+int default_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 1 : static_cast<int>(n);
+}
+
+class Pool {
+ public:
+  ~Pool() { resize(0); }
+
+  int size() const { return wanted_; }
+
+  void set_size(int n) { wanted_ = n <= 0 ? default_threads() : n; }
+
+  void run(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body) {
+    // One loop at a time: concurrent callers (async work on several libuv threads) take turns.
+    std::lock_guard<std::mutex> serial(run_mutex_);
+    resize(wanted_ - 1);
+    const size_t chunk = std::max(grain, size_t{1});
+    const size_t chunks = (count + chunk - 1) / chunk;
+    if (chunks <= 1 || workers_.empty()) {
+      body(0, count);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = {&body, count, chunk, chunks};
+      next_.store(0);
+      pending_ = chunks;
+      ++generation_;
+    }
+    wake_.notify_all();
+    work();
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [&] { return pending_ == 0; });
+    job_.body = nullptr;
+  }
+
+ private:
+  struct Job {
+    const std::function<void(size_t, size_t)>* body = nullptr;
+    size_t count = 0, chunk = 0, chunks = 0;
+  };
+
+  // Takes chunks until none are left; called by workers and by the caller.
+  void work() {
+    size_t finished = 0;
+    for (size_t c; (c = next_.fetch_add(1)) < job_.chunks;) {
+      const size_t begin = c * job_.chunk;
+      (*job_.body)(begin, std::min(job_.count, begin + job_.chunk));
+      ++finished;
+    }
+    if (finished == 0) return;
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_ -= finished;
+    if (pending_ == 0) done_.notify_all();
+  }
+
+  void worker_loop() {
+    uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        wake_.wait(lock, [&] { return stop_ || generation_ != seen; });
+        if (stop_) return;
+        seen = generation_;
+        if (job_.body == nullptr) continue;
+      }
+      work();
+    }
+  }
+
+  // Only called under run_mutex_ (or at exit), so no loop is running.
+  void resize(int workers) {
+    workers = std::max(workers, 0);
+    if (static_cast<int>(workers_.size()) == workers) return;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_ = true;
+    }
+    wake_.notify_all();
+    for (auto& t : workers_) t.join();
+    workers_.clear();
+    stop_ = false;
+    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { worker_loop(); });
+  }
+
+  std::mutex run_mutex_;
+  std::mutex mutex_;
+  std::condition_variable wake_, done_;
+  std::vector<std::thread> workers_;
+  Job job_;
+  std::atomic<size_t> next_{0};
+  size_t pending_ = 0;
+  uint64_t generation_ = 0;
+  bool stop_ = false;
+  std::atomic<int> wanted_{default_threads()};
+};
+
+Pool& pool() {
+  // Never destroyed: joining threads during static destruction at process exit can deadlock.
+  static Pool* p = new Pool();
+  return *p;
+}
+
+}  // namespace
+
+void parallel_for(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body) {
+  if (count == 0) return;
+  pool().run(count, grain, body);
+}
+
+int num_threads() { return pool().size(); }
+
+void set_num_threads(int n) { pool().set_size(n); }
+
+}  // namespace quanta

@@ -1,0 +1,40 @@
+{
+  "variables": {
+    "quanta_core_sources": [
+      "native/dispatch/cpu_features.cc",
+      "native/dispatch/cuda_probe.cc",
+      "native/dispatch/kernel_table.cc",
+      "native/kernels/ref/quantize_ref.cc",
+      "native/runtime/linear_ops.cc",
+      "native/runtime/matmul_integer.cc",
+      "native/runtime/thread_pool.cc"
+    ],
+    "quanta_x86_avx2_sources": [
+      "native/kernels/x86_avx2/quantize_avx2.cc"
+    ],
+    "quanta_x86_avxvnni_sources": [
+      "native/kernels/x86_avxvnni/dot_avxvnni.cc"
+    ],
+    "quanta_x86_avx512vnni_sources": [
+      "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
+      "native/kernels/x86_avx512vnni/quantize_avx512.cc"
+    ],
+    "quanta_arm_neon_sources": [
+      "native/kernels/arm_neon/quantize_neon.cc"
+    ],
+    "quanta_arm_dotprod_sources": [
+      "native/kernels/arm_dotprod/dot_dotprod.cc"
+    ],
+    "quanta_binding_sources": [
+      "native/binding/addon.cc",
+      "native/binding/args.cc",
+      "native/binding/linear_binding.cc",
+      "native/binding/probe_binding.cc"
+    ],
+    "quanta_x86_avx2_flags": ["-mavx2", "-mfma", "-mf16c"],
+    "quanta_x86_avxvnni_flags": ["-mavx2", "-mfma", "-mf16c", "-mavxvnni"],
+    "quanta_x86_avx512vnni_flags": ["-mavx2", "-mfma", "-mf16c", "-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512vnni"],
+    "quanta_arm_neon_flags": ["-march=armv8-a"],
+    "quanta_arm_dotprod_flags": ["-march=armv8.2-a+dotprod"]
+  }
+}
