@@ -25,3 +25,9 @@ export { quantize } from './quantize';
 export type { QuantizeOptions } from './quantize';
 export { packCodes, unpackCodes } from './pack';
 export { mse, maxAbsError, sqnr, cosineSimilarity } from './metrics';
+
+export * from './formats/index';
+export * from './ggml/index';
+export * from './codebook';
+export * from './double-quant';
+export * from './fake-quantize';

@@ -1,0 +1,2 @@
+// Filled in by its work item; re-exported from lib/index.ts.
+export {};
