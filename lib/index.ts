@@ -9,7 +9,7 @@ export type { Capabilities, CudaCapabilities, IsaName } from './probe';
 
 export { INT_QUANT_DTYPES, INT_RANGES } from './dtypes';
 export type { IntQuantDType } from './dtypes';
-export type { TensorLike, TypedArray, Float32Tensor, QuantizedTensor, QuantScheme } from './tensor';
+export type { TensorLike, TypedArray, Float32Tensor, QuantizedTensor, QuantScheme, Float32Input, ScaleInput, ZeroPointInput, IntInput } from './tensor';
 
 export { computeQuantParams, quantRange, roundHalfEven } from './params';
 export type { ParamsOptions, ParamsProfile, QuantParams } from './params';

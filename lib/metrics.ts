@@ -1,8 +1,11 @@
 /** Error metrics between a reference and an approximation, accumulated in float64. */
 import { QuantaError } from './errors';
+import type { TensorLike } from './tensor';
 import { viewTensor } from './tensor';
 
 type Floats = Float32Array | Float64Array;
+/** Float32 or float64 values: a TypedArray or a { type, data, dims } tensor. */
+export type FloatArrayInput = Floats | TensorLike<Floats>;
 
 function pair(reference: unknown, approx: unknown): [Floats, Floats] {
   const r = viewTensor(reference, 'reference').data;
@@ -18,14 +21,14 @@ function pair(reference: unknown, approx: unknown): [Floats, Floats] {
 }
 
 /** Mean squared error. */
-export function mse(reference: unknown, approx: unknown): number {
+export function mse(reference: FloatArrayInput, approx: FloatArrayInput): number {
   const [r, a] = pair(reference, approx);
   let sum = 0;
   for (let i = 0; i < r.length; i++) sum += (r[i]! - a[i]!) ** 2;
   return sum / r.length;
 }
 
-export function maxAbsError(reference: unknown, approx: unknown): number {
+export function maxAbsError(reference: FloatArrayInput, approx: FloatArrayInput): number {
   const [r, a] = pair(reference, approx);
   let max = 0;
   for (let i = 0; i < r.length; i++) max = Math.max(max, Math.abs(r[i]! - a[i]!));
@@ -33,7 +36,7 @@ export function maxAbsError(reference: unknown, approx: unknown): number {
 }
 
 /** Signal-to-quantization-noise ratio in dB: 10 log10(sum r^2 / sum (r - a)^2); Infinity when exact. */
-export function sqnr(reference: unknown, approx: unknown): number {
+export function sqnr(reference: FloatArrayInput, approx: FloatArrayInput): number {
   const [r, a] = pair(reference, approx);
   let signal = 0;
   let noise = 0;
@@ -45,7 +48,7 @@ export function sqnr(reference: unknown, approx: unknown): number {
 }
 
 /** Cosine similarity; 1 when both are all zero, 0 when only one is. */
-export function cosineSimilarity(reference: unknown, approx: unknown): number {
+export function cosineSimilarity(reference: FloatArrayInput, approx: FloatArrayInput): number {
   const [r, a] = pair(reference, approx);
   let dot = 0;
   let rr = 0;

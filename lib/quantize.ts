@@ -10,7 +10,7 @@ import { quantizeLinear } from './ops/quantize-linear';
 import type { ParamsProfile } from './params';
 import { computeQuantParams } from './params';
 import type { IsaName } from './probe';
-import type { QuantizedTensor } from './tensor';
+import type { Float32Input, QuantizedTensor } from './tensor';
 import { normalizeAxis, splitAt, viewFloat32 } from './tensor';
 
 export interface QuantizeOptions {
@@ -26,7 +26,7 @@ export interface QuantizeOptions {
   isa?: IsaName;
 }
 
-export function quantize(x: unknown, options: QuantizeOptions = {}): QuantizedTensor {
+export function quantize(x: Float32Input, options: QuantizeOptions = {}): QuantizedTensor {
   const input = viewFloat32(x, 'x');
   const dtype = options.dtype ?? 'int8';
   if (!isIntQuantDType(dtype)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'dtype', 'one of int8, uint8, int4, uint4, int2, uint2', dtype);

@@ -15,6 +15,15 @@ export interface TensorLike<D extends TypedArray = TypedArray> {
   readonly dims: readonly number[];
 }
 
+/** A float32 input: a 1-D Float32Array or a float32 tensor. */
+export type Float32Input = Float32Array | TensorLike<Float32Array>;
+/** One scale or several: a number, numbers, a Float32Array or a float32 tensor (blocked layouts). */
+export type ScaleInput = number | readonly number[] | Float32Array | TensorLike<Float32Array>;
+/** Zero points; an Int8Array / Uint8Array or int tensor also fixes the output dtype (ONNX). */
+export type ZeroPointInput = number | readonly number[] | Int8Array | Uint8Array | Int32Array | TensorLike;
+/** Integer codes: an Int8Array / Uint8Array, an int8/uint8/int4/uint4 tensor. */
+export type IntInput = Int8Array | Uint8Array | TensorLike<Int8Array | Uint8Array>;
+
 export interface Float32Tensor {
   type: 'float32';
   data: Float32Array;

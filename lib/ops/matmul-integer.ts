@@ -9,6 +9,7 @@ import { QuantaError, invalid } from '../errors';
 import { callNative } from '../native';
 import type { IsaName } from '../probe';
 import { assertIsaName } from '../probe';
+import type { IntInput, ZeroPointInput } from '../tensor';
 import { viewTensor } from '../tensor';
 import { readScales, readZeroPoints } from './scalars';
 
@@ -65,7 +66,7 @@ export interface MatmulIntegerOptions {
 }
 
 /** ONNX MatMulInteger: int32 Y = (A - aZeroPoint) (B - bZeroPoint). */
-export function matmulInteger(a: unknown, b: unknown, aZeroPoint?: unknown, bZeroPoint?: unknown, options: MatmulIntegerOptions = {}): Int32Tensor {
+export function matmulInteger(a: IntInput, b: IntInput, aZeroPoint?: ZeroPointInput, bZeroPoint?: ZeroPointInput, options: MatmulIntegerOptions = {}): Int32Tensor {
   const A = readIntMatrix(a, 'a');
   const B = readIntMatrix(b, 'b');
   const s = shapes(A, B);
@@ -87,9 +88,9 @@ export function matmulInteger(a: unknown, b: unknown, aZeroPoint?: unknown, bZer
  * even, plus yZeroPoint, saturated to yZeroPoint's type (uint8 unless an Int8Array is given).
  */
 export function qlinearMatmul(
-  a: unknown, aScale: number, aZeroPoint: unknown,
-  b: unknown, bScale: number | Float32Array, bZeroPoint: unknown,
-  yScale: number, yZeroPoint: unknown,
+  a: IntInput, aScale: number, aZeroPoint: ZeroPointInput | undefined,
+  b: IntInput, bScale: number | Float32Array, bZeroPoint: ZeroPointInput | undefined,
+  yScale: number, yZeroPoint: ZeroPointInput | undefined,
   options: MatmulIntegerOptions = {},
 ): { type: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
   const acc = matmulInteger(a, b, aZeroPoint, bZeroPoint, options);

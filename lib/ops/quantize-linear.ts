@@ -13,7 +13,7 @@ import { packCodes, unpackCodes } from '../pack';
 import { roundHalfEven } from '../params';
 import type { IsaName } from '../probe';
 import { assertIsaName } from '../probe';
-import type { Float32Tensor, QuantScheme, QuantizedTensor } from '../tensor';
+import type { Float32Input, Float32Tensor, IntInput, QuantScheme, QuantizedTensor, ScaleInput, ZeroPointInput } from '../tensor';
 import { float32Tensor, viewFloat32, viewTensor } from '../tensor';
 import type { LayoutOptions, LayoutPlan } from './layout';
 import { planLayout } from './layout';
@@ -53,9 +53,9 @@ function checkRange(dtype: IntQuantDType, range: readonly [number, number] | und
 
 /** Quantizes float32 `x` with given scale(s) and zero point(s) (ONNX QuantizeLinear). */
 export function quantizeLinear(
-  x: unknown,
-  scale: unknown,
-  zeroPoint?: unknown,
+  x: Float32Input,
+  scale: ScaleInput,
+  zeroPoint?: ZeroPointInput,
   options: QuantizeLinearOptions = {},
 ): QuantizedTensor {
   const input = viewFloat32(x, 'x');
@@ -121,9 +121,9 @@ function readCodes(x: unknown): { dtype: IntQuantDType; codes: Int8Array | Uint8
  * zero point (and axis / blockSize) as ONNX does.
  */
 export function dequantizeLinear(
-  x: unknown,
-  scale?: unknown,
-  zeroPoint?: unknown,
+  x: QuantizedTensor | IntInput,
+  scale?: ScaleInput,
+  zeroPoint?: ZeroPointInput,
   options: DequantizeLinearOptions = {},
 ): Float32Tensor {
   const { dtype, codes, dims } = readCodes(x);
@@ -160,7 +160,7 @@ export interface DynamicQuantizeResult {
  * skipped when finding the range. An all-zero (or empty) input gives scale 0 and zero point 0,
  * and every code 0, where the ONNX formula would divide by zero.
  */
-export function dynamicQuantizeLinear(x: unknown, options: { isa?: IsaName } = {}): DynamicQuantizeResult {
+export function dynamicQuantizeLinear(x: Float32Input, options: { isa?: IsaName } = {}): DynamicQuantizeResult {
   const input = viewFloat32(x, 'x');
   let min = 0;
   let max = 0;

@@ -12,6 +12,7 @@ import { QuantaError, invalid } from '../errors';
 import { callNative } from '../native';
 import type { IsaName } from '../probe';
 import { assertIsaName } from '../probe';
+import type { ScaleInput, TensorLike, ZeroPointInput } from '../tensor';
 import { viewTensor } from '../tensor';
 import { planLayout } from './layout';
 import { readScales, readZeroPoints } from './scalars';
@@ -46,9 +47,9 @@ function checkDtype(dtype: unknown): asserts dtype is 'int8' | 'uint8' {
 
 /** Float-multiplier requantization; returns codes of `options.dtype`. */
 export function requantize(
-  acc: unknown,
-  multiplier: unknown,
-  zeroPoint: unknown,
+  acc: Int32Array | TensorLike<Int32Array>,
+  multiplier: ScaleInput,
+  zeroPoint: ZeroPointInput,
   options: RequantizeOptions,
 ): Int8Array | Uint8Array {
   checkDtype(options.dtype);
@@ -101,9 +102,9 @@ export function quantizeMultiplier(real: number): FixedPointMultiplier {
 
 /** Fixed-point requantization with one (multiplier, shift) or one per index of `axis`. */
 export function requantizeFixedPoint(
-  acc: unknown,
+  acc: Int32Array | TensorLike<Int32Array>,
   multipliers: FixedPointMultiplier | readonly FixedPointMultiplier[],
-  zeroPoint: unknown,
+  zeroPoint: ZeroPointInput,
   options: RequantizeOptions,
 ): Int8Array | Uint8Array {
   checkDtype(options.dtype);
