@@ -47,6 +47,18 @@ export interface NativeAddon {
     a: Int8Like, aZeroPoint: Int32Array, b: Int8Like, bZeroPoint: Int32Array, y: Int32Array,
     m: number, k: number, n: number, isa?: string,
   ): void;
+  /** k-means codebooks ([units x levels], ascending) and one code per value (codebook_binding.cc). */
+  codebookFit(
+    x: Float32Array, codebooks: Float32Array, codes: Uint8Array,
+    outer: number, axis: number, inner: number, layout: number, block: number,
+    levels: number, iterations: number, isa?: string,
+  ): void;
+  codebookLookup(
+    codes: Uint8Array, codebooks: Float32Array, y: Float32Array,
+    outer: number, axis: number, inner: number, layout: number, block: number, levels: number,
+  ): void;
+  /** The path the kmeans kernels run on (the active one, or `isa`'s). */
+  codebookKernelIsa(isa?: string): string;
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

@@ -4,7 +4,9 @@
       "native/dispatch/cpu_features.cc",
       "native/dispatch/cuda_probe.cc",
       "native/dispatch/kernel_table.cc",
+      "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
+      "native/runtime/codebook_ops.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/matmul_integer.cc",
       "native/runtime/thread_pool.cc"
@@ -17,6 +19,7 @@
     ],
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
+      "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
@@ -28,6 +31,7 @@
     "quanta_binding_sources": [
       "native/binding/addon.cc",
       "native/binding/args.cc",
+      "native/binding/codebook_binding.cc",
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc"
     ],

@@ -8,6 +8,7 @@ namespace {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   quanta::binding::register_probe(env, exports);
   quanta::binding::register_linear(env, exports);
+  quanta::binding::register_codebook(env, exports);
   return exports;
 }
 

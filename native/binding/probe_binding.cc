@@ -47,6 +47,7 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("dequantize", isa_name(t.dequantize_isa));
   o.Set("requantize", isa_name(t.requantize_isa));
   o.Set("dot", isa_name(t.dot_isa));
+  o.Set("kmeans", isa_name(t.kmeans_isa));
   return o;
 }
 

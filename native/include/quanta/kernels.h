@@ -14,8 +14,8 @@ namespace quanta {
 
 // ---- quantize: y = saturate(round_half_even(x / scale) + zero_point) (ONNX QuantizeLinear) ----
 // The result is clamped to [qmin, qmax], a sub-range of the storage type, so narrow and reduced
-// ranges and 4- and 2-bit codes use the same kernels. NaN quantizes to zero_point (real 0);
-// +-Inf saturate.
+// ranges and 4- and 2-bit codes use the same kernels. NaN quantizes to qmin (as onnxruntime
+// does); +-Inf saturate.
 struct QuantRange {
   int32_t qmin;
   int32_t qmax;
@@ -67,6 +67,21 @@ using RequantizeFixedS32U8Fn = void (*)(const int32_t* acc, size_t n, int32_t mu
 // The sum wraps modulo 2^32 exactly like the hardware; callers bound k so it never does.
 using DotU8S8Fn = int32_t (*)(const uint8_t* a, const int8_t* b, size_t k);
 
+// ---- kmeans: the hot steps of Lloyd's algorithm on scalars (codebook quantization) ----
+// Assignment over sorted centroids: codes[i] = the number of decision boundaries bounds[j] with
+// bounds[j] < x[i]. `bounds` holds 2^bounds_log2 - 1 non-decreasing entries (the caller pads with
+// +inf), bounds_log2 <= 8. Only comparisons, no arithmetic: every path gives the same codes.
+using KmeansAssignF32Fn = void (*)(const float* x, size_t n, const float* bounds,
+                                   unsigned bounds_log2, uint8_t* codes);
+// Per-cluster sums in a fixed order: for i = 0, 1, ..., n - 1 (in that order)
+//   sums[codes[i] * kKmeansLanes + i % kKmeansLanes] += double(x[i]);   counts[codes[i]] += 1
+// Every (cluster, lane) slot sees its additions in the same order on every path, so the double
+// sums are bit-identical without depending on associativity. Every code is < levels; sums holds
+// levels * kKmeansLanes slots and counts `levels` (both added to, not cleared).
+constexpr size_t kKmeansLanes = 8;
+using KmeansAccumulateF32Fn = void (*)(const float* x, const uint8_t* codes, size_t n,
+                                       size_t levels, double* sums, uint64_t* counts);
+
 // The kernels in use, one per family member, with the path each came from.
 struct KernelTable {
   QuantizeF32S8Fn quantize_f32_s8;
@@ -84,12 +99,15 @@ struct KernelTable {
   RequantizeFixedS32S8Fn requantize_fixed_s32_s8;
   RequantizeFixedS32U8Fn requantize_fixed_s32_u8;
   DotU8S8Fn dot_u8s8;
+  KmeansAssignF32Fn kmeans_assign_f32;
+  KmeansAccumulateF32Fn kmeans_accumulate_f32;
 
   // Which path each family's kernels come from (for the probe and for logs).
   Isa quantize_isa;
   Isa dequantize_isa;
   Isa requantize_isa;
   Isa dot_isa;
+  Isa kmeans_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.

@@ -132,7 +132,9 @@ void register_ref_kernels(KernelTable* t) {
   t->requantize_fixed_s32_s8 = ref::requantize_fixed_s32_s8;
   t->requantize_fixed_s32_u8 = ref::requantize_fixed_s32_u8;
   t->dot_u8s8 = ref::dot_u8s8;
-  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::ref;
+  t->kmeans_assign_f32 = ref::kmeans_assign_f32;
+  t->kmeans_accumulate_f32 = ref::kmeans_accumulate_f32;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = Isa::ref;
 }
 
 }  // namespace quanta
