@@ -37,12 +37,12 @@ TEST(QuantizeRef, RoundsHalfToEvenAfterTrueDivision) {
   EXPECT_EQ(q, static_cast<int8_t>(std::nearbyint(0.15f / 0.1f)));
 }
 
-TEST(QuantizeRef, SaturatesInfinitiesAndMapsNanToZeroPoint) {
+TEST(QuantizeRef, SaturatesInfinitiesAndMapsNanToTheLowestCode) {
   const float inf = std::numeric_limits<float>::infinity();
   const float x[] = {inf, -inf, std::nanf(""), 1e30f, -1e30f, -0.0f};
   uint8_t y[6];
   ref().quantize_f32_u8(x, 6, 0.5f, 100, {0, 255}, y);
-  const uint8_t want[] = {255, 0, 100, 255, 0, 100};
+  const uint8_t want[] = {255, 0, 0, 255, 0, 100};
   for (int i = 0; i < 6; ++i) EXPECT_EQ(y[i], want[i]) << i;
 }
 
@@ -230,6 +230,31 @@ TEST(RequantizeSweep, EveryPathEqualsRef) {
       ref().requantize_s32_s8_lanes(acc.data(), n, mult.data(), zp.data(), {-127, 127}, ws.data());
       k.requantize_s32_s8_lanes(acc.data(), n, mult.data(), zp.data(), {-127, 127}, gs.data());
       ASSERT_EQ(gs, ws) << isa_name(isa) << " n=" << n;
+    }
+  }
+}
+
+TEST(RequantizeFixedSweep, EveryPathEqualsRef) {
+  std::mt19937 rng(17);
+  for (Isa isa : optimized_isas_here()) {
+    const KernelTable& k = kernels_for(isa);
+    for (size_t n : sweep_lengths()) {
+      std::vector<int32_t> acc(n);
+      for (size_t i = 0; i < n; ++i) acc[i] = static_cast<int32_t>(rng()) >> (rng() % 24);
+      const int32_t extremes[] = {INT32_MIN, INT32_MAX, 0, -1, 1, 1 << 30, -(1 << 30)};
+      for (size_t i = 0; i < n; i += 3) acc[i] = extremes[(i / 3) % 7];
+      for (int32_t shift : {-31, -20, -7, -1, 0, 1, 5, 30}) {
+        for (int32_t multiplier : {0, 1 << 30, INT32_MAX, 1518500250, 1073741825}) {
+          std::vector<int8_t> ws(n + 1, 3), gs(n + 1, 3);
+          ref().requantize_fixed_s32_s8(acc.data(), n, multiplier, shift, -5, {-128, 127}, ws.data());
+          k.requantize_fixed_s32_s8(acc.data(), n, multiplier, shift, -5, {-128, 127}, gs.data());
+          ASSERT_EQ(gs, ws) << isa_name(isa) << " n=" << n << " shift=" << shift << " m=" << multiplier;
+          std::vector<uint8_t> wu(n + 1, 3), gu(n + 1, 3);
+          ref().requantize_fixed_s32_u8(acc.data(), n, multiplier, shift, 200, {0, 255}, wu.data());
+          k.requantize_fixed_s32_u8(acc.data(), n, multiplier, shift, 200, {0, 255}, gu.data());
+          ASSERT_EQ(gu, wu) << isa_name(isa) << " n=" << n << " shift=" << shift << " m=" << multiplier;
+        }
+      }
     }
   }
 }

@@ -13,8 +13,8 @@ template <typename Q>
 constexpr bool kUnsigned = Q(-1) > Q(0);
 
 inline int32x4_t round_clamp(float32x4_t v, float32x4_t lo, float32x4_t hi, int32x4_t zp) {
-  // NaN -> 0 first: FMAX/FMIN would propagate it.
-  v = vreinterpretq_f32_u32(vandq_u32(vreinterpretq_u32_f32(v), vceqq_f32(v, v)));
+  // NaN -> the low bound first (qmin - zp, as the reference); FMAX/FMIN would propagate it.
+  v = vbslq_f32(vceqq_f32(v, v), v, lo);
   v = vminq_f32(vmaxq_f32(v, lo), hi);
   return vaddq_s32(vcvtnq_s32_f32(v), zp);
 }

@@ -12,9 +12,11 @@ namespace quanta::scalar {
 // ONNX QuantizeLinear on one value. Clamping before rounding gives the same result as rounding
 // first, because both bounds are integers; it also keeps the float-to-int conversion in range.
 // nearbyint rounds half to even in the default floating-point environment, as cvtps2dq does.
+// NaN gives the lowest code of the range, as onnxruntime's QuantizeLinear and PyTorch's fake
+// quantization do (ONNX leaves it undefined).
 inline int32_t quantize(float x, float scale, int32_t zero_point, QuantRange range) {
   float v = x / scale;
-  if (std::isnan(v)) return zero_point;
+  if (std::isnan(v)) return range.qmin;
   const float lo = static_cast<float>(range.qmin - zero_point);
   const float hi = static_cast<float>(range.qmax - zero_point);
   v = v < lo ? lo : (v > hi ? hi : v);

@@ -1,5 +1,5 @@
 // Quantize / dequantize / requantize with AVX2: 8 lanes, scalar tails through kernels/ref/scalar.h.
-// Same arithmetic as the reference: true division, NaN to zero, clamp in float, cvtps2dq
+// Same arithmetic as the reference: true division, NaN to the low bound, clamp in float, cvtps2dq
 // rounding half to even under the default MXCSR.
 #include <immintrin.h>
 
@@ -13,7 +13,7 @@ namespace quanta::avx2 {
 namespace {
 
 inline __m256i round_clamp(__m256 v, __m256 lo, __m256 hi, __m256i zp) {
-  v = _mm256_and_ps(v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> 0
+  v = _mm256_blendv_ps(lo, v, _mm256_cmp_ps(v, v, _CMP_ORD_Q));  // NaN -> qmin - zp
   v = _mm256_min_ps(_mm256_max_ps(v, lo), hi);
   return _mm256_add_epi32(_mm256_cvtps_epi32(v), zp);
 }

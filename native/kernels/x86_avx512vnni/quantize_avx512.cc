@@ -1,6 +1,6 @@
 // Quantize / dequantize / requantize with AVX-512 (F, BW, VL): 16 lanes, masked tails.
 // Same arithmetic as kernels/ref/scalar.h: a true division (never a reciprocal multiply), NaN to
-// zero, clamp in float, cvtps2dq rounding half to even under the default MXCSR.
+// the low bound, clamp in float, cvtps2dq rounding half to even under the default MXCSR.
 #include <immintrin.h>
 
 #include "kernels/ref/scalar.h"
@@ -23,7 +23,7 @@ struct Clamp {
 
 // v already divided (or multiplied); returns the clamped, rounded codes as int32.
 inline __m512i round_clamp(__m512 v, __m512 lo, __m512 hi, __m512i zp) {
-  v = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), v);
+  v = _mm512_mask_blend_ps(_mm512_cmp_ps_mask(v, v, _CMP_ORD_Q), lo, v);  // NaN -> qmin - zp
   v = _mm512_min_ps(_mm512_max_ps(v, lo), hi);
   return _mm512_add_epi32(_mm512_cvtps_epi32(v), zp);
 }
@@ -149,6 +149,61 @@ void requantize_lanes(const int32_t* acc, size_t n, const float* multiplier, con
   }
 }
 
+// gemmlowp / TFLite fixed-point requantization, 16 lanes; the same integer steps as
+// scalar::requantize_fixed. 64-bit products come from VPMULDQ on the even lanes and on the odd
+// lanes shifted down.
+inline __m512i srdhm_half(__m512i a64, __m512i b64) {
+  // a64, b64: int32 values sign-extended in the low half of each 64-bit lane (VPMULDQ reads that).
+  const __m512i ab = _mm512_mul_epi32(a64, b64);
+  const __m512i positive_nudge = _mm512_set1_epi64(int64_t{1} << 30);
+  const __m512i negative_nudge = _mm512_set1_epi64(1 - (int64_t{1} << 30));
+  const __mmask8 neg = _mm512_cmplt_epi64_mask(ab, _mm512_setzero_si512());
+  const __m512i v = _mm512_add_epi64(ab, _mm512_mask_blend_epi64(neg, positive_nudge, negative_nudge));
+  // Division by 2^31 truncating toward zero: add 2^31 - 1 to negative values before the shift.
+  const __mmask8 vneg = _mm512_cmplt_epi64_mask(v, _mm512_setzero_si512());
+  const __m512i biased = _mm512_mask_add_epi64(v, vneg, v, _mm512_set1_epi64((int64_t{1} << 31) - 1));
+  return _mm512_srai_epi64(biased, 31);
+}
+
+inline __m512i saturating_rounding_doubling_high_mul(__m512i a, __m512i b) {
+  const __m512i even = srdhm_half(a, b);
+  const __m512i odd = srdhm_half(_mm512_srli_epi64(a, 32), _mm512_srli_epi64(b, 32));
+  // Even results sit in the low dwords, odd results move to the high dwords.
+  __m512i r = _mm512_mask_blend_epi32(__mmask16(0xAAAA), even, _mm512_slli_epi64(odd, 32));
+  const __mmask16 overflow = _mm512_cmpeq_epi32_mask(a, b) & _mm512_cmpeq_epi32_mask(a, _mm512_set1_epi32(INT32_MIN));
+  return _mm512_mask_mov_epi32(r, overflow, _mm512_set1_epi32(INT32_MAX));
+}
+
+inline __m512i rounding_divide_by_pot(__m512i x, int exponent) {
+  const __m512i mask = _mm512_set1_epi32(static_cast<int32_t>((int64_t{1} << exponent) - 1));
+  const __m512i remainder = _mm512_and_si512(x, mask);
+  const __mmask16 negative = _mm512_cmplt_epi32_mask(x, _mm512_setzero_si512());
+  const __m512i threshold = _mm512_mask_add_epi32(_mm512_srai_epi32(mask, 1), negative, _mm512_srai_epi32(mask, 1), _mm512_set1_epi32(1));
+  const __mmask16 up = _mm512_cmpgt_epi32_mask(remainder, threshold);
+  const __m512i shifted = _mm512_sra_epi32(x, _mm_cvtsi32_si128(exponent));
+  return _mm512_mask_add_epi32(shifted, up, shifted, _mm512_set1_epi32(1));
+}
+
+template <typename Q>
+void requantize_fixed_run(const int32_t* acc, size_t n, int32_t multiplier, int32_t shift, int32_t zp,
+                          QuantRange r, Q* y) {
+  const int left = shift > 0 ? shift : 0;
+  const int right = shift > 0 ? 0 : -shift;
+  const __m512i m = _mm512_set1_epi32(multiplier);
+  // Clamping the scaled value to [qmin - zp, qmax - zp] before adding zp equals clamping the
+  // 64-bit sum, and cannot overflow.
+  const __m512i lo = _mm512_set1_epi32(r.qmin - zp), hi = _mm512_set1_epi32(r.qmax - zp);
+  const __m512i z = _mm512_set1_epi32(zp);
+  for (size_t i = 0; i < n; i += 16) {
+    const __mmask16 k = n - i >= 16 ? __mmask16(0xFFFF) : tail_mask(n - i);
+    __m512i x = _mm512_maskz_loadu_epi32(k, acc + i);
+    x = _mm512_sll_epi32(x, _mm_cvtsi32_si128(left));  // wraps, like the scalar reference
+    __m512i v = rounding_divide_by_pot(saturating_rounding_doubling_high_mul(x, m), right);
+    v = _mm512_add_epi32(_mm512_min_epi32(_mm512_max_epi32(v, lo), hi), z);
+    store_tail(y + i, k, v);
+  }
+}
+
 }  // namespace
 
 }  // namespace quanta::avx512
@@ -169,6 +224,8 @@ void register_avx512_quantize_kernels(KernelTable* t) {
   t->requantize_s32_u8 = requantize_run<uint8_t>;
   t->requantize_s32_s8_lanes = requantize_lanes<int8_t>;
   t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
+  t->requantize_fixed_s32_s8 = requantize_fixed_run<int8_t>;
+  t->requantize_fixed_s32_u8 = requantize_fixed_run<uint8_t>;
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = Isa::avx512vnni;
 }
 
