@@ -5,13 +5,14 @@
  *   to include 0; symmetric ranges are [-absmax, absmax]; scale = (rmax - rmin) / (qmax - qmin)
  *   computed in float64 from the float32 difference, then stored as float32; a scale below
  *   float32's smallest normal becomes 1 with zero point 0; symmetric zero point is
- *   round((qmin + qmax) / 2); otherwise round(qmin - rmin / scale). Symmetric int8 uses
- *   [-127, 127] (scale = absmax / 127); reduce_range int8 is [-64, 64].
+ *   round((qmin + qmax) / 2); otherwise round(qmin - rmin / scale). Ranges come from its
+ *   tables: symmetric int8 [-127, 127] (scale = absmax / 127) and uint8 [0, 254] (zero point 127),
+ *   other types full range; reduce_range int8 [-64, 64], uint8 [0, 127], int4 [-4, 3], uint4 [0, 7].
  * - 'pytorch' (torch.ao.quantization.observer._calculate_qparams): everything in float32;
  *   symmetric scale = max(-min_neg, max_pos) / ((qmax - qmin) / 2), i.e. absmax / 127.5 for int8;
  *   scale = max(scale, float32 eps); symmetric zero point 0 (signed) or 128 (uint8 full range,
  *   (qmin + qmax) // 2 for custom ranges); affine zero point = clamp(qmin - round(min_neg / scale)).
- *   reduce_range int8 is [-64, 63].
+ *   reduce_range takes one bit: int8 [-64, 63], uint8 [0, 127].
  *
  * round() is half to even in both (numpy.round, torch.round).
  */
@@ -48,24 +49,30 @@ export function roundHalfEven(x: number): number {
   return r - x === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
+// onnxruntime quant_utils tables: ONNX_INT_TYPE_REDUCED_RANGE and ONNX_INT_TYPE_SYMMETRIC_RANGE
+// (types missing from a table keep their full range).
+const ORT_REDUCED_RANGE: Partial<Record<IntQuantDType, [number, number]>> = { uint8: [0, 127], int8: [-64, 64], uint4: [0, 7], int4: [-4, 3] };
+const ORT_SYMMETRIC_RANGE: Partial<Record<IntQuantDType, [number, number]>> = { uint8: [0, 254], int8: [-127, 127] };
+
 /** The clamp range a profile uses for `dtype` with the given options. */
 export function quantRange(options: ParamsOptions): [number, number] {
   const { dtype, symmetric = false, narrowRange = false, reduceRange = false } = options;
   const profile = options.profile ?? 'onnxruntime';
   let [qmin, qmax] = INT_RANGES[dtype];
-  if (reduceRange) {
-    const bits = Math.log2(qmax - qmin + 1) - 1;
-    if (isSigned(dtype)) {
-      qmin = -(2 ** (bits - 1));
-      // onnxruntime's reduced int8 range is [-64, 64]; PyTorch's is [-64, 63].
-      qmax = profile === 'onnxruntime' ? 2 ** (bits - 1) : 2 ** (bits - 1) - 1;
-    } else {
-      qmax = 2 ** bits - 1;
+  if (profile === 'onnxruntime') {
+    // get_qmin_qmax_for_qType: reduce_range first, then the symmetric table, else the full range.
+    const table = reduceRange ? ORT_REDUCED_RANGE : symmetric ? ORT_SYMMETRIC_RANGE : {};
+    const range = table[dtype];
+    if (reduceRange && range === undefined) {
+      throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'reduceRange', `false for ${dtype} in the onnxruntime profile (its tool defines no reduced ${dtype} range)`, true);
     }
+    if (range !== undefined) [qmin, qmax] = range;
+  } else if (reduceRange) {
+    // PyTorch calculate_qmin_qmax: one bit less, [-64, 63] for qint8 and [0, 127] for quint8.
+    qmin = qmin / 2;
+    qmax = (qmax + 1) / 2 - 1;
   }
-  // onnxruntime's symmetric int8 range is [-127, 127]; uint8 symmetric keeps [0, 255].
-  const narrow = narrowRange || (profile === 'onnxruntime' && symmetric && isSigned(dtype) && !reduceRange);
-  if (narrow && isSigned(dtype)) qmin = -qmax;
+  if (narrowRange && isSigned(dtype)) qmin = -qmax;
   return [qmin, qmax];
 }
 
@@ -92,7 +99,8 @@ export function computeQuantParams(rmin: number, rmax: number, options: ParamsOp
     }
     const scale64 = f32(rmax - rmin) / (qmax - qmin);
     if (scale64 < FLOAT32_TINY) return { scale: 1, zeroPoint: 0, qmin, qmax };
-    const zeroPoint = symmetric ? roundHalfEven((qmin + qmax) / 2) : roundHalfEven(qmin - rmin / scale64);
+    // `+ 0` turns numpy's rounding of -0.5 (-0) into the integer 0 it stores.
+    const zeroPoint = (symmetric ? roundHalfEven((qmin + qmax) / 2) : roundHalfEven(qmin - rmin / scale64)) + 0;
     return { scale: f32(scale64), zeroPoint, qmin, qmax };
   }
   // PyTorch: float32 arithmetic throughout.
@@ -107,6 +115,6 @@ export function computeQuantParams(rmin: number, rmax: number, options: ParamsOp
     return { scale, zeroPoint, qmin, qmax };
   }
   const scale = Math.max(f32(f32(rmax - rmin) / (qmax - qmin)), FLOAT32_EPS);
-  const zeroPoint = Math.min(qmax, Math.max(qmin, qmin - roundHalfEven(f32(rmin / scale))));
+  const zeroPoint = Math.min(qmax, Math.max(qmin, qmin - roundHalfEven(f32(rmin / scale)))) + 0;
   return { scale, zeroPoint, qmin, qmax };
 }

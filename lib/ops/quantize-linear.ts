@@ -3,11 +3,13 @@
  *   y = saturate(round_half_even(x / scale) + zero_point)        (a true division)
  *   x = (y - zero_point) * scale
  * Saturation follows ONNX: +-Inf go to the ends of the range. NaN, which ONNX leaves undefined
- * for integer outputs, quantizes to the zero point (the code of real 0).
+ * for integer outputs, quantizes to the lowest code of the range, as onnxruntime's QuantizeLinear
+ * and PyTorch's fake quantization do.
  */
 import type { IntQuantDType } from '../dtypes';
 import { INT_BITS, INT_RANGES, isIntQuantDType, isSigned } from '../dtypes';
 import { QuantaError, invalid } from '../errors';
+import { outputArray } from '../buffers';
 import { callNative } from '../native';
 import { packCodes, unpackCodes } from '../pack';
 import { roundHalfEven } from '../params';
@@ -28,6 +30,11 @@ export interface QuantizeLinearOptions extends LayoutOptions {
   isa?: IsaName;
   /** Scheme to record on the result (set by quantize()). */
   scheme?: QuantScheme;
+  /**
+   * Where to write the codes of int8 / uint8 outputs (an Int8Array / Uint8Array of x's length),
+   * so repeated calls allocate nothing. Ignored for sub-byte types, whose codes are packed.
+   */
+  out?: Int8Array | Uint8Array;
 }
 
 function checkIsa(isa: unknown): IsaName | undefined {
@@ -74,14 +81,16 @@ export function quantizeLinear(
   const isa = checkIsa(options.isa);
 
   const n = input.data.length;
-  const codes = isSigned(dtype) ? new Int8Array(n) : new Uint8Array(n);
+  const wholeBytes = INT_BITS[dtype] === 8;
+  const out = wholeBytes ? options.out : undefined;
+  const codes = isSigned(dtype) ? outputArray(Int8Array, n, out) : outputArray(Uint8Array, n, out);
   callNative((native) =>
     native.quantizeLinear(input.data, scales.data, zp, codes, plan.outer, plan.axisLength, plan.inner, plan.layout, plan.block, qmin, qmax, isa),
   );
   return {
     dtype,
     dims: input.dims,
-    data: INT_BITS[dtype] === 8 ? codes : packCodes(dtype, codes),
+    data: wholeBytes ? codes : packCodes(dtype, codes),
     scale: scales.data,
     zeroPoint: zp,
     axis: plan.axis,
@@ -92,6 +101,8 @@ export function quantizeLinear(
 
 export interface DequantizeLinearOptions extends LayoutOptions {
   isa?: IsaName;
+  /** Where to write the result (a Float32Array of the element count). */
+  out?: Float32Array;
 }
 
 function isQuantizedTensor(x: unknown): x is QuantizedTensor {
@@ -131,16 +142,16 @@ export function dequantizeLinear(
   let zp: Int32Array;
   let plan: LayoutPlan;
   if (isQuantizedTensor(x) && scale === undefined) {
-    scales = readScales(x.scale, 'x.scale');
+    scales = readScales(x.scale, 'x.scale', true);
     plan = planLayout(dims, scales.data.length, { axis: x.axis ?? undefined, blockSize: x.blockSize ?? undefined });
     zp = readZeroPoints(x.zeroPoint, plan.scaleCount, dtype, 'x.zeroPoint');
   } else {
-    scales = readScales(scale);
+    scales = readScales(scale, 'scale', true);
     plan = planLayout(dims, scales.data.length, options, scales.dims);
     zp = readZeroPoints(zeroPoint, plan.scaleCount, dtype);
   }
   const isa = checkIsa(options.isa);
-  const y = new Float32Array(codes.length);
+  const y = outputArray(Float32Array, codes.length, options.out);
   // Sub-byte codes were unpacked to bytes of the matching signedness.
   callNative((native) =>
     native.dequantizeLinear(codes, scales.data, zp, y, plan.outer, plan.axisLength, plan.inner, plan.layout, plan.block, isa),
@@ -155,10 +166,12 @@ export interface DynamicQuantizeResult {
 }
 
 /**
- * ONNX DynamicQuantizeLinear (uint8): the range is [min(0, min x), max(0, max x)] in float32,
- * scale = (max - min) / 255, zero point = saturate(round(-min / scale)). NaN values are
- * skipped when finding the range. An all-zero (or empty) input gives scale 0 and zero point 0,
- * and every code 0, where the ONNX formula would divide by zero.
+ * ONNX DynamicQuantizeLinear (uint8) exactly as onnxruntime computes it, in float32: the range is
+ * [min(0, min x), max(0, max x)] with NaN skipped; scale = max == min ? 1 : (max - min) / 255;
+ * zero point = round_half_even(clamp(0 - min / scale, 0, 255)); then QuantizeLinear. So an
+ * all-zero (or empty) input gives scale 1, zero point 0, codes 0. Ranges whose scale underflows
+ * to 0 or overflows to +Inf follow the same arithmetic (see degenerateDynamicQuantize). Infinite
+ * inputs are rejected: no finite scale exists for them.
  */
 export function dynamicQuantizeLinear(x: Float32Input, options: { isa?: IsaName } = {}): DynamicQuantizeResult {
   const input = viewFloat32(x, 'x');
@@ -172,14 +185,33 @@ export function dynamicQuantizeLinear(x: Float32Input, options: { isa?: IsaName 
   if (!Number.isFinite(min) || !Number.isFinite(max)) {
     throw new QuantaError('ERR_QUANTA_NON_FINITE', 'x contains an infinity: DynamicQuantizeLinear has no finite scale for it');
   }
-  const scale = Math.fround(Math.fround(max - min) / 255);
-  if (scale === 0) {
-    const y = quantizeLinear(x, 1, new Uint8Array([0]), options);
-    y.data.fill(0);
-    y.scale = new Float32Array([0]);
-    return { y, scale: 0, zeroPoint: 0 };
+  const f32 = Math.fround;
+  const scale = max === min ? 1 : f32(f32(max - min) / 255);
+  // Clamped before rounding as onnxruntime does; a NaN (0 / 0 when the scale underflows)
+  // becomes 255 there through std::min(255, NaN) == 255. `+ 0` turns -0 into 0.
+  const initial = f32(0 - f32(min / scale));
+  const zeroPoint = Number.isNaN(initial) ? 255 : roundHalfEven(Math.max(0, Math.min(255, initial))) + 0;
+  if (scale > 0 && Number.isFinite(scale)) {
+    const y = quantizeLinear(x, scale, new Uint8Array([zeroPoint]), options);
+    return { y, scale, zeroPoint };
   }
-  const zeroPoint = Math.min(255, Math.max(0, roundHalfEven(Math.fround(Math.fround(0 - min) / scale))));
-  const y = quantizeLinear(x, scale, new Uint8Array([zeroPoint]), options);
+  return degenerateDynamicQuantize(input, scale, zeroPoint);
+}
+
+/**
+ * DynamicQuantizeLinear when the scale underflowed to 0 or overflowed to +Inf (ranges near
+ * float32's limits), with the kernels' rules applied to x / scale in float32: +-Inf saturate,
+ * NaN (0 / 0) is the lowest code.
+ */
+function degenerateDynamicQuantize(input: { data: Float32Array; dims: number[] }, scale: number, zeroPoint: number): DynamicQuantizeResult {
+  const codes = new Uint8Array(input.data.length);
+  input.data.forEach((v, i) => {
+    const q = Math.fround(v / scale);
+    codes[i] = Number.isNaN(q) ? 0 : Math.max(0, Math.min(255, roundHalfEven(q) + zeroPoint));
+  });
+  const y: QuantizedTensor = {
+    dtype: 'uint8', dims: input.dims, data: codes, scale: new Float32Array([scale]), zeroPoint: new Int32Array([zeroPoint]),
+    axis: null, blockSize: null, scheme: { symmetric: false, profile: 'onnx', qmin: 0, qmax: 255, reduceRange: false },
+  };
   return { y, scale, zeroPoint };
 }

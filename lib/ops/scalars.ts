@@ -9,8 +9,12 @@ export interface ScaleInput {
   dims: number[] | undefined;
 }
 
-/** A number, number[], Float32Array or float32 tensor of scales, each finite and > 0. */
-export function readScales(scale: unknown, name = 'scale'): ScaleInput {
+/**
+ * A number, number[], Float32Array or float32 tensor of scales, each finite and > 0 — or, for
+ * dequantization (`anySign`), finite of any sign: (q - zp) * s is defined for every finite s, and
+ * ggml's Q4_0 stores negative scales.
+ */
+export function readScales(scale: unknown, name = 'scale', anySign = false): ScaleInput {
   let data: Float32Array;
   let dims: number[] | undefined;
   if (typeof scale === 'number') {
@@ -30,10 +34,10 @@ export function readScales(scale: unknown, name = 'scale'): ScaleInput {
   if (data.length === 0) throw new QuantaError('ERR_QUANTA_INVALID_SCALE', `${name} must not be empty`);
   for (let i = 0; i < data.length; i++) {
     const s = data[i]!;
-    if (!(s > 0) || !Number.isFinite(s)) {
+    if (!Number.isFinite(s) || (!anySign && !(s > 0))) {
       throw new QuantaError(
         'ERR_QUANTA_INVALID_SCALE',
-        `${name}${data.length > 1 ? `[${i}]` : ''} must be a finite number > 0, received ${Number.isNaN(s) ? 'NaN' : s}`,
+        `${name}${data.length > 1 ? `[${i}]` : ''} must be a finite number${anySign ? '' : ' > 0'}, received ${Number.isNaN(s) ? 'NaN' : s}`,
       );
     }
   }

@@ -12,10 +12,11 @@ describe('quantizeLinear (ONNX semantics)', () => {
     expect(Array.from(q.data)).toEqual([0, 2, 2, 0, -2, -2, 127, -128, 127, -128]);
   });
 
-  it('defaults to uint8 like ONNX and maps NaN to the zero point', () => {
+  it('defaults to uint8 like ONNX and maps NaN to the lowest code like onnxruntime', () => {
     const q = quantizeLinear(new Float32Array([NaN, -1, 1]), 0.5, 10);
     expect(q.dtype).toBe('uint8');
-    expect(Array.from(q.data)).toEqual([10, 8, 12]);
+    expect(Array.from(q.data)).toEqual([0, 8, 12]);
+    expect(Array.from(quantizeLinear(new Float32Array([NaN]), 0.5, 3, { dtype: 'int4' }).data)).toEqual([0x8]);
   });
 
   it('gives the same codes on every path this machine runs', () => {
@@ -57,5 +58,34 @@ describe('quantizeLinear (ONNX semantics)', () => {
       return;
     }
     throw new Error('expected a throw');
+  });
+});
+
+describe('outputs', () => {
+  it('writes into a caller-provided out and returns it', () => {
+    const x = new Float32Array([1, 2, 3]);
+    const out = new Int8Array(3);
+    const q = quantizeLinear(x, 1, new Int8Array([0]), { out });
+    expect(q.data).toBe(out);
+    expect(Array.from(out)).toEqual([1, 2, 3]);
+    const back = new Float32Array(3);
+    expect(dequantizeLinear(q, undefined, undefined, { out: back }).data).toBe(back);
+    expect(Array.from(back)).toEqual([1, 2, 3]);
+  });
+
+  it('rejects an out of the wrong type or length', () => {
+    expect(() => quantizeLinear(new Float32Array(3), 1, new Int8Array([0]), { out: new Int8Array(2) })).toThrowError(expect.objectContaining({ code: 'ERR_QUANTA_INVALID_ARGUMENT' }));
+    expect(() => quantizeLinear(new Float32Array(3), 1, new Int8Array([0]), { out: new Uint8Array(3) })).toThrowError(expect.objectContaining({ code: 'ERR_QUANTA_INVALID_ARGUMENT' }));
+  });
+
+  it('allocates large outputs from zeroed huge-page memory that stays valid', () => {
+    const n = 3 * 1024 * 1024;
+    const x = new Float32Array(n).fill(2);
+    const q = quantizeLinear(x, 1, new Uint8Array([7]));
+    expect(q.data.length).toBe(n);
+    expect(q.data[0]).toBe(9);
+    expect(q.data[n - 1]).toBe(9);
+    const back = dequantizeLinear(q);
+    expect(back.data[n - 1]).toBe(2);
   });
 });
