@@ -28,9 +28,12 @@ void apply(const AxisView& v, const float* scale, const int32_t* zp, const Op& o
   const size_t n = v.size();
   if (n == 0) return;
   switch (v.layout) {
-    case ScaleLayout::per_tensor:
-      parallel_for(n, kParallelGrain, [&](size_t b, size_t e) { op.run(b, e - b, scale[0], zp[0]); });
+    case ScaleLayout::per_tensor: {
+      // Huge tensors go in chunks of 4M elements, long enough for the kernels' streaming stores.
+      const size_t grain = n >= (size_t{1} << 24) ? size_t{1} << 22 : kParallelGrain;
+      parallel_for(n, grain, [&](size_t b, size_t e) { op.run(b, e - b, scale[0], zp[0]); });
       return;
+    }
     case ScaleLayout::per_axis: {
       if (v.inner == 1) {
         // Innermost axis: each row of `axis` values walks the scale array in step.

@@ -234,6 +234,33 @@ TEST(RequantizeSweep, EveryPathEqualsRef) {
   }
 }
 
+// Runs of 4M elements and more take the streaming-store path: unaligned output starts and tails.
+TEST(StreamingRuns, EveryPathEqualsRefAtEveryOutputAlignment) {
+  const size_t n = (size_t{1} << 22) + 37;
+  const auto x = test_floats(n, 99, 300.0f);
+  std::vector<int8_t> codes(n + 64), want_codes(n);
+  std::vector<float> values(n + 16), want_values(n);
+  ref().quantize_f32_s8(x.data(), n, 0.7f, 3, {-128, 127}, want_codes.data());
+  ref().dequantize_s8_f32(want_codes.data(), n, 0.7f, 3, want_values.data());
+  for (Isa isa : optimized_isas_here()) {
+    const KernelTable& k = kernels_for(isa);
+    for (size_t offset : {0, 1, 13, 63}) {
+      std::fill(codes.begin(), codes.end(), int8_t{0x55});
+      k.quantize_f32_s8(x.data(), n, 0.7f, 3, {-128, 127}, codes.data() + offset);
+      ASSERT_EQ(std::memcmp(codes.data() + offset, want_codes.data(), n), 0) << isa_name(isa) << " offset " << offset;
+      for (size_t i = 0; i < offset; ++i) ASSERT_EQ(codes[i], 0x55) << "wrote before the output";
+      for (size_t i = offset + n; i < codes.size(); ++i) ASSERT_EQ(codes[i], 0x55) << "wrote past the output";
+    }
+    for (size_t offset : {0, 1, 5, 15}) {
+      std::fill(values.begin(), values.end(), -9.0f);
+      k.dequantize_s8_f32(want_codes.data(), n, 0.7f, 3, values.data() + offset);
+      ASSERT_EQ(std::memcmp(values.data() + offset, want_values.data(), n * sizeof(float)), 0) << isa_name(isa) << " offset " << offset;
+      for (size_t i = 0; i < offset; ++i) ASSERT_EQ(values[i], -9.0f) << "wrote before the output";
+      for (size_t i = offset + n; i < values.size(); ++i) ASSERT_EQ(values[i], -9.0f) << "wrote past the output";
+    }
+  }
+}
+
 TEST(RequantizeFixedSweep, EveryPathEqualsRef) {
   std::mt19937 rng(17);
   for (Isa isa : optimized_isas_here()) {
