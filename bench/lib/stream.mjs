@@ -1,0 +1,42 @@
+// Builds bench/native/stream.cc into bench/.build/ and runs it: the machine's memory bandwidth,
+// measured in the same run as the suites it is compared with.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const here = fileURLToPath(new URL('..', import.meta.url));
+const source = `${here}native/stream.cc`;
+const buildDir = `${here}.build/`;
+
+/** ISA flags for this CPU (x86 AVX-512 when the OS enables it), from quanta's own probe. */
+export function isaFlags(features) {
+  if (process.arch === 'x64' && features.avx512f && features.avx512bw && features.avx512vl) {
+    return ['-mavx512f', '-mavx512bw', '-mavx512vl'];
+  }
+  return []; // portable loops: a lower bound of the limit
+}
+
+export function buildStream(features) {
+  const flags = isaFlags(features);
+  const binary = `${buildDir}stream`;
+  const stamp = `${buildDir}stream.flags`;
+  const wanted = ['-O2', '-std=c++17', ...flags, '-pthread'].join(' ');
+  const fresh =
+    existsSync(binary) &&
+    statSync(binary).mtimeMs >= statSync(source).mtimeMs &&
+    existsSync(stamp) &&
+    readFileSync(stamp, 'utf8') === wanted;
+  if (!fresh) {
+    mkdirSync(buildDir, { recursive: true });
+    const cxx = process.env.CXX ?? 'c++';
+    execFileSync(cxx, [...wanted.split(' '), '-o', binary, source], { stdio: ['ignore', 'inherit', 'inherit'] });
+    writeFileSync(stamp, wanted);
+  }
+  return { binary, flags: wanted, compiler: execFileSync(process.env.CXX ?? 'c++', ['--version']).toString().split('\n')[0] };
+}
+
+/** One stream run in its own process; returns its JSON (GB/s per kernel). */
+export function runStream(binary, { mib = 64, reps = 20, threads = 1 } = {}) {
+  const out = execFileSync(binary, ['--mib', String(mib), '--reps', String(reps), '--threads', String(threads)]);
+  return JSON.parse(out.toString());
+}
