@@ -33,7 +33,8 @@
       "native/binding/args.cc",
       "native/binding/codebook_binding.cc",
       "native/binding/linear_binding.cc",
-      "native/binding/probe_binding.cc"
+      "native/binding/probe_binding.cc",
+      "native/binding/tensor_args.cc"
     ],
     "quanta_x86_avx2_flags": ["-mavx2", "-mfma", "-mf16c"],
     "quanta_x86_avxvnni_flags": ["-mavx2", "-mfma", "-mf16c", "-mavxvnni"],
