@@ -17,7 +17,7 @@ import { markdown, derive } from './lib/report.mjs';
 import { buildStream, runStream } from './lib/stream.mjs';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
-const SUITES = ['quantize-linear'];
+const SUITES = ['quantize-linear', 'histogram'];
 const TENSOR_MIB = 64;
 
 const { values: args } = parseArgs({

@@ -59,6 +59,14 @@ export interface NativeAddon {
   ): void;
   /** The path the kmeans kernels run on (the active one, or `isa`'s). */
   codebookKernelIsa(isa?: string): string;
+  /** Min / max of the finite values and the non-finite count (range_binding.cc). */
+  rangeF32(x: Float32Array, isa?: string): [min: number, max: number, nonFinite: number];
+  /** Per-channel min / max over [outer, axis, inner], updating mins / maxs; returns the non-finite count. */
+  rangePerChannelF32(
+    x: Float32Array, outer: number, axis: number, inner: number, mins: Float64Array, maxs: Float64Array, isa?: string,
+  ): number;
+  /** Adds the histogram of x to counts; lo32 / inv32 are float32 values. Returns the non-finite count. */
+  histogramF32(x: Float32Array, lo32: number, inv32: number, counts: Float64Array, abs: boolean, isa?: string): number;
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

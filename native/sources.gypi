@@ -6,13 +6,16 @@
       "native/dispatch/kernel_table.cc",
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
+      "native/kernels/ref/range_ref.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/matmul_integer.cc",
+      "native/runtime/range_ops.cc",
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
-      "native/kernels/x86_avx2/quantize_avx2.cc"
+      "native/kernels/x86_avx2/quantize_avx2.cc",
+      "native/kernels/x86_avx2/range_avx2.cc"
     ],
     "quanta_x86_avxvnni_sources": [
       "native/kernels/x86_avxvnni/dot_avxvnni.cc"
@@ -20,10 +23,12 @@
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
-      "native/kernels/x86_avx512vnni/quantize_avx512.cc"
+      "native/kernels/x86_avx512vnni/quantize_avx512.cc",
+      "native/kernels/x86_avx512vnni/range_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
-      "native/kernels/arm_neon/quantize_neon.cc"
+      "native/kernels/arm_neon/quantize_neon.cc",
+      "native/kernels/arm_neon/range_neon.cc"
     ],
     "quanta_arm_dotprod_sources": [
       "native/kernels/arm_dotprod/dot_dotprod.cc"
@@ -34,6 +39,7 @@
       "native/binding/codebook_binding.cc",
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc",
+      "native/binding/range_binding.cc",
       "native/binding/tensor_args.cc"
     ],
     "quanta_x86_avx2_flags": ["-mavx2", "-mfma", "-mf16c"],

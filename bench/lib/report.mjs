@@ -7,7 +7,8 @@ const pct = (v) => (v === undefined || v === null ? '—' : `${(100 * v).toFixed
 const times = (v) => (v === undefined || v === null ? '—' : `${v.toFixed(2)}×`);
 
 /** Traffic of each op family and the stream kernel with the same traffic. */
-const SHAPE = { quantize: 'narrow', dequantize: 'widen' };
+// Histograms and min/max only read their input: their limit is the read bandwidth.
+const SHAPE = { quantize: 'narrow', dequantize: 'widen', histogram: 'read', range: 'read' };
 
 /**
  * limits: { 1: streamJson, 2: streamJson } at the tensor's size (best-of-N GB/s per kernel).
@@ -86,7 +87,60 @@ function targets(rows) {
   return out.join('\n');
 }
 
-export function markdown({ date, machine, load, stream, streams, suite, rows }) {
+/** The histogram suite's page: each case's GB/s beside the read bandwidth of the same run. */
+function histogramMarkdown({ date, machine, load, stream, streams, suite, rows }) {
+  const m = machine;
+  const t = suite.tensor;
+  const read = (threads) => streams.filter((s) => s.threads === threads && s.mib === streams[0].mib)
+    .reduce((best, s) => Math.max(best, s.results.read.gbps), 0);
+  const lines = [
+    '| case | threads | median ms | min ms | GB/s (median) | GB/s (min) | stream read GB/s (same threads) | % of read |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  for (const r of rows) {
+    const limit = r.impl === 'quanta' ? read(r.threads) : 0;
+    lines.push(`| ${r.name} | ${r.threads} | ${fmtMs(r.medianMs)} | ${fmtMs(r.minMs)} | ${fmt1(r.gbpsMedian)} | ${fmt1(r.gbpsBest)} | ${limit ? limit.toFixed(1) : '—'} | ${limit ? pct(r.gbpsMedian / limit) : '—'} |`);
+  }
+  const h = (threads) => rows.find((r) => r.op === 'histogram' && r.impl === 'quanta' && r.output === 'reused' && r.threads === threads);
+  const [h1, h2] = [h(1), h(2)];
+  const target = h1 && h2
+    ? `- histogram of ${t.elements} float32 values, ${t.bins} bins: ${fmt1(h1.gbpsMedian)} GB/s on 1 thread (target >= 5: ${h1.gbpsMedian >= 5 ? 'meets' : 'misses'}); ` +
+      `${fmt1(h2.gbpsMedian)} GB/s on 2 threads = ${times(h2.gbpsMedian / h1.gbpsMedian)} (target close to 2×)`
+    : '- (histogram cases missing)';
+  return `# histogram: ${date}
+
+Machine: ${m.cpuModel}, ${m.logicalCores} logical cores, kernels on \`${m.isa}\` (${Object.entries(m.kernels).map(([k, v]) => `${k}: ${v}`).join(', ')});
+${m.os}; transparent huge pages: ${m.thp}. Node ${m.node}.
+Load average (1/5/15 min): before ${load.before.map((v) => v.toFixed(2)).join(' / ')}, after ${load.after.map((v) => v.toFixed(2)).join(' / ')}.
+Stream built with \`${stream.compiler}\`, \`${stream.flags}\`.
+
+Input: ${t.elements} float32 values (${(t.float32Bytes / 1e6).toFixed(0)} MB, generated once and reused), ${t.bins} bins over [${t.lo}, ${t.hi}], ${t.distribution}.
+Each case: ${rows[0].runs} timed runs after warm-up, in one process per suite. GB/s = bytes read / time.
+
+## The machine's limit (same run; GB/s best of N, median in parentheses)
+
+${limitTable(streams)}
+
+## Results
+
+${lines.join('\n')}
+
+"% of read" compares the median GB/s with the best stream \`read\` GB/s at the same thread count (the
+${streams[0].mib} MiB runs before and after the suite).
+
+## Target (issue 4)
+
+${target}
+
+## Agreement (checked before timing)
+
+${Object.entries(suite.agreement).map(([k, v]) => `- ${k}: ${v}`).join('\n')}
+`;
+}
+
+export function markdown(page) {
+  if (page.suite.suite === 'histogram') return histogramMarkdown(page);
+  const { date, machine, load, stream, streams, suite, rows } = page;
   const m = machine;
   return `# quantize-linear: ${date}
 

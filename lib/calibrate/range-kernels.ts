@@ -1,10 +1,13 @@
 /**
  * The two streaming kernels calibration is built on, with their exact semantics. Every observer
- * goes through these functions; the native kernels behind them (ref, AVX2, AVX-512, NEON) must
- * give identical results on every path and for every thread count.
+ * goes through these functions; the native kernels behind them (ref, AVX2, AVX-512, NEON) give
+ * identical results on every path and for every thread count.
  *
- * This first version is plain TypeScript and is the specification the native kernels follow.
+ * The `...Reference` functions are plain TypeScript and are the specification the native kernels
+ * (native/kernels/ref/range_ref.cc and its optimized twins) follow; tests use them as the oracle.
+ * The exported `rangeOf` / `rangePerChannelInto` / `histogramInto` run natively.
  */
+import { callNative } from '../native';
 
 export interface RangeStats {
   /** Min and max over the finite values; +Infinity / -Infinity when there are none. */
@@ -17,7 +20,7 @@ export interface RangeStats {
 }
 
 /** Min / max of the finite values of x (NaN and +-Inf are counted and skipped). */
-export function rangeOf(x: Float32Array): RangeStats {
+export function rangeOfReference(x: Float32Array): RangeStats {
   let min = Infinity;
   let max = -Infinity;
   let nonFinite = 0;
@@ -38,7 +41,7 @@ export function rangeOf(x: Float32Array): RangeStats {
  * (o, a, i). mins / maxs (length `axis`) are updated in place (so batches accumulate); returns
  * the count of non-finite values skipped.
  */
-export function rangePerChannelInto(
+export function rangePerChannelIntoReference(
   x: Float32Array, outer: number, axis: number, inner: number, mins: Float64Array, maxs: Float64Array,
 ): number {
   let nonFinite = 0;
@@ -76,7 +79,9 @@ export type HistogramMode = 'signed' | 'abs';
  * bins / (hi - lo) finite in float32 (callers widen degenerate ranges).
  * Returns the count of non-finite values skipped.
  */
-export function histogramInto(x: Float32Array, lo: number, hi: number, counts: Float64Array, mode: HistogramMode): number {
+export function histogramIntoReference(
+  x: Float32Array, lo: number, hi: number, counts: Float64Array, mode: HistogramMode,
+): number {
   const bins = counts.length;
   const f = Math.fround;
   const lo32 = f(lo);
@@ -97,4 +102,51 @@ export function histogramInto(x: Float32Array, lo: number, hi: number, counts: F
     counts[bin]! += 1;
   }
   return nonFinite;
+}
+
+/** Float32 bin parameters of histogramInto, checked as the specification does. */
+function binParameters(lo: number, hi: number, bins: number): { lo32: number; inv32: number } {
+  const lo32 = Math.fround(lo);
+  const inv32 = Math.fround(bins / (hi - lo));
+  if (!(inv32 > 0) || !Number.isFinite(inv32) || !Number.isFinite(lo32)) {
+    throw new RangeError(`histogram range [${lo}, ${hi}] with ${bins} bins has no finite float32 bin width`);
+  }
+  return { lo32, inv32 };
+}
+
+/** The native kernels take at most this many bins (2^24: bins - 1 stays exact in float32). */
+const NATIVE_MAX_BINS = 1 << 24;
+
+/** Min / max of the finite values of x (NaN and +-Inf are counted and skipped). */
+export function rangeOf(x: Float32Array): RangeStats {
+  const [min, max, nonFinite] = callNative((native) => native.rangeF32(x));
+  return { min, max, finite: x.length - nonFinite, nonFinite };
+}
+
+/**
+ * Per-channel min / max over x viewed as [outer, axis, inner]: channel a covers every
+ * (o, a, i). mins / maxs (length `axis`) are updated in place (so batches accumulate); returns
+ * the count of non-finite values skipped.
+ */
+export function rangePerChannelInto(
+  x: Float32Array, outer: number, axis: number, inner: number, mins: Float64Array, maxs: Float64Array,
+): number {
+  if (outer * axis * inner !== x.length || mins.length < axis || maxs.length < axis) {
+    // Out-of-shape calls keep the specification's behaviour (it reads what the loops index).
+    return rangePerChannelIntoReference(x, outer, axis, inner, mins, maxs);
+  }
+  return callNative((native) => native.rangePerChannelF32(x, outer, axis, inner, mins, maxs));
+}
+
+/**
+ * Adds the finite values of x (|x| in 'abs' mode) to `counts` (one Float64Array entry per bin,
+ * exact integers) over the range [lo, hi] split into counts.length equal bins, with the bin of a
+ * value computed in float32 exactly as histogramIntoReference specifies. Returns the count of
+ * non-finite values skipped.
+ */
+export function histogramInto(x: Float32Array, lo: number, hi: number, counts: Float64Array, mode: HistogramMode): number {
+  const bins = counts.length;
+  const { lo32, inv32 } = binParameters(lo, hi, bins);
+  if (bins > NATIVE_MAX_BINS) return histogramIntoReference(x, lo, hi, counts, mode);
+  return callNative((native) => native.histogramF32(x, lo32, inv32, counts, mode === 'abs'));
 }

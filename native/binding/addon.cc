@@ -9,6 +9,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   quanta::binding::register_probe(env, exports);
   quanta::binding::register_linear(env, exports);
   quanta::binding::register_codebook(env, exports);
+  quanta::binding::register_range(env, exports);
   return exports;
 }
 

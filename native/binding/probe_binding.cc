@@ -48,6 +48,7 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("requantize", isa_name(t.requantize_isa));
   o.Set("dot", isa_name(t.dot_isa));
   o.Set("kmeans", isa_name(t.kmeans_isa));
+  o.Set("range", isa_name(t.range_isa));
   return o;
 }
 

@@ -82,6 +82,29 @@ constexpr size_t kKmeansLanes = 8;
 using KmeansAccumulateF32Fn = void (*)(const float* x, const uint8_t* codes, size_t n,
                                        size_t levels, double* sums, uint64_t* counts);
 
+// ---- range: min / max and histograms of float32 values (calibration observers) ----
+// The specification is lib/calibrate/range-kernels.ts. A value v is non-finite when it is NaN or
+// +-Inf; those are counted (the return value) and skipped.
+// Min / max scan that continues a running state: the result is what the loop
+//   for i in order: if finite(v): { if (v < *min) *min = v;  if (v > *max) *max = v; }
+// leaves, bit for bit. Ties keep the earlier value, which only shows for -0 and +0: the sign of a
+// zero result is the sign of the first zero the loop met (optimized paths find it again).
+using RangeF32Fn = uint64_t (*)(const float* x, size_t n, float* min, float* max);
+// The same loop per column: x has `rows` rows of `width` values, row r at x + r * stride; column
+// c continues the state mins[c] / maxs[c], rows visited in order.
+using RangeColumnsF32Fn = uint64_t (*)(const float* x, size_t rows, size_t width, size_t stride,
+                                       float* mins, float* maxs);
+// Histogram: for each finite v (|v| when abs_mode)
+//   t = (v - lo) * inv   (two float32 operations, each rounded: never fused)
+//   bin = t < 0 ? 0 : min(bins - 1, trunc(t));   counts[bin] += 1
+// 1 <= bins <= kHistogramMaxBins. `scratch` holds histogram_scratch_size(bins) uint32 the kernel
+// may use freely (sub-histograms; contents on entry do not matter). counts are added to.
+constexpr size_t kHistogramSubs = 8;
+constexpr uint32_t kHistogramMaxBins = uint32_t{1} << 24;
+constexpr size_t histogram_scratch_size(uint32_t bins) { return kHistogramSubs * (size_t{bins} + 1); }
+using HistogramF32Fn = uint64_t (*)(const float* x, size_t n, float lo, float inv, uint32_t bins,
+                                    bool abs_mode, uint32_t* scratch, uint64_t* counts);
+
 // The kernels in use, one per family member, with the path each came from.
 struct KernelTable {
   QuantizeF32S8Fn quantize_f32_s8;
@@ -101,6 +124,9 @@ struct KernelTable {
   DotU8S8Fn dot_u8s8;
   KmeansAssignF32Fn kmeans_assign_f32;
   KmeansAccumulateF32Fn kmeans_accumulate_f32;
+  RangeF32Fn range_f32;
+  RangeColumnsF32Fn range_columns_f32;
+  HistogramF32Fn histogram_f32;
 
   // Which path each family's kernels come from (for the probe and for logs).
   Isa quantize_isa;
@@ -108,6 +134,7 @@ struct KernelTable {
   Isa requantize_isa;
   Isa dot_isa;
   Isa kmeans_isa;
+  Isa range_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.

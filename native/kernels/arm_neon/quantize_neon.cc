@@ -164,6 +164,10 @@ int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k) {
 
 namespace quanta {
 
+namespace neon {
+void register_range_kernels(KernelTable* t);  // range_neon.cc
+}  // namespace neon
+
 void register_neon_kernels(KernelTable* t) {
   using namespace neon;
   t->quantize_f32_s8 = quantize_run<int8_t>;
@@ -180,6 +184,7 @@ void register_neon_kernels(KernelTable* t) {
   t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
   t->dot_u8s8 = neon::dot_u8s8;
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::neon;
+  register_range_kernels(t);
 }
 
 }  // namespace quanta

@@ -134,7 +134,10 @@ void register_ref_kernels(KernelTable* t) {
   t->dot_u8s8 = ref::dot_u8s8;
   t->kmeans_assign_f32 = ref::kmeans_assign_f32;
   t->kmeans_accumulate_f32 = ref::kmeans_accumulate_f32;
-  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = Isa::ref;
+  t->range_f32 = ref::range_f32;
+  t->range_columns_f32 = ref::range_columns_f32;
+  t->histogram_f32 = ref::histogram_f32;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = t->range_isa = Isa::ref;
 }
 
 }  // namespace quanta

@@ -142,6 +142,10 @@ int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k) {
 
 namespace quanta {
 
+namespace avx2 {
+void register_range_kernels(KernelTable* t);  // range_avx2.cc
+}  // namespace avx2
+
 void register_avx2_kernels(KernelTable* t) {
   using namespace avx2;
   t->quantize_f32_s8 = quantize_run<int8_t>;
@@ -158,6 +162,7 @@ void register_avx2_kernels(KernelTable* t) {
   t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
   t->dot_u8s8 = avx2::dot_u8s8;
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::avx2;
+  register_range_kernels(t);
 }
 
 }  // namespace quanta

@@ -28,10 +28,14 @@ int32_t dot_u8s8_avx512vnni(const uint8_t* a, const int8_t* b, size_t k) {
 
 void register_avx512_quantize_kernels(KernelTable* t);
 void register_avx512_kmeans_kernels(KernelTable* t);
+namespace avx512 {
+void register_range_kernels(KernelTable* t);  // range_avx512.cc
+}  // namespace avx512
 
 void register_avx512vnni_kernels(KernelTable* t) {
   register_avx512_quantize_kernels(t);
   register_avx512_kmeans_kernels(t);
+  avx512::register_range_kernels(t);
   t->dot_u8s8 = dot_u8s8_avx512vnni;
   t->dot_isa = Isa::avx512vnni;
 }
