@@ -1,10 +1,12 @@
 /**
  * quantize(): parameters from the data, then ONNX QuantizeLinear. Per tensor, per channel on
  * any axis, or per group along an axis (the last group may be partial), with the scheme's range
- * and formula profile (see params.ts). NaN is rejected here: a range cannot be measured over it.
+ * and formula profile (see params.ts). NaN and +-Inf are rejected here: no finite range can be
+ * measured over them.
  */
 import type { IntQuantDType } from './dtypes';
 import { isIntQuantDType } from './dtypes';
+import { rangePerChannelInto } from './calibrate/range-kernels';
 import { QuantaError, invalid } from './errors';
 import { quantizeLinear } from './ops/quantize-linear';
 import type { ParamsProfile } from './params';
@@ -24,6 +26,30 @@ export interface QuantizeOptions {
   /** Groups of this many consecutive values along `axis` (8 to 1024). */
   groupSize?: number;
   isa?: IsaName;
+}
+
+/** Min / max per group slot (the blocked scale layout); returns the count of non-finite values. */
+function groupRanges(
+  data: Float32Array, outer: number, axisLength: number, inner: number, groupSize: number, mins: Float64Array, maxs: Float64Array,
+): number {
+  const blocks = Math.ceil(axisLength / groupSize);
+  let nonFinite = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let a = 0; a < axisLength; a++) {
+      const base = (o * axisLength + a) * inner;
+      const slotBase = (o * blocks + Math.floor(a / groupSize)) * inner;
+      for (let i = 0; i < inner; i++) {
+        const v = data[base + i]!;
+        if (v - v !== 0) {
+          nonFinite++;
+          continue;
+        }
+        if (v < mins[slotBase + i]!) mins[slotBase + i] = v;
+        if (v > maxs[slotBase + i]!) maxs[slotBase + i] = v;
+      }
+    }
+  }
+  return nonFinite;
 }
 
 export function quantize(x: Float32Input, options: QuantizeOptions = {}): QuantizedTensor {
@@ -48,17 +74,18 @@ export function quantize(x: Float32Input, options: QuantizeOptions = {}): Quanti
   const count = perTensor ? 1 : groupSize !== undefined ? outer * blocks * inner : axisLength;
   const mins = new Float64Array(count).fill(Infinity);
   const maxs = new Float64Array(count).fill(-Infinity);
-  for (let o = 0; o < outer; o++) {
-    for (let a = 0; a < axisLength; a++) {
-      const base = (o * axisLength + a) * inner;
-      for (let i = 0; i < inner; i++) {
-        const v = data[base + i]!;
-        if (Number.isNaN(v)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `x[${base + i}] is NaN: quantize() measures the range from the data`);
-        const slot = perTensor ? 0 : groupSize !== undefined ? (o * blocks + Math.floor(a / groupSize)) * inner + i : a;
-        if (v < mins[slot]!) mins[slot] = v;
-        if (v > maxs[slot]!) maxs[slot] = v;
-      }
-    }
+  let nonFinite: number;
+  if (groupSize === undefined) {
+    // Per tensor (one channel of everything) and per channel: the native range kernels (NaN and
+    // +-Inf counted, not measured).
+    nonFinite = perTensor
+      ? rangePerChannelInto(data, 1, 1, data.length, mins, maxs)
+      : rangePerChannelInto(data, outer, axisLength, inner, mins, maxs);
+  } else {
+    nonFinite = groupRanges(data, outer, axisLength, inner, groupSize, mins, maxs);
+  }
+  if (nonFinite > 0) {
+    throw new QuantaError('ERR_QUANTA_NON_FINITE', `x contains ${nonFinite} NaN or infinite value(s): quantize() measures the range from the data`);
   }
   const scale = new Float32Array(count);
   const zeroPoint = new Int32Array(count);

@@ -7,6 +7,7 @@
  * (native/kernels/ref/range_ref.cc and its optimized twins) follow; tests use them as the oracle.
  * The exported `rangeOf` / `rangePerChannelInto` / `histogramInto` run natively.
  */
+import { QuantaError } from '../errors';
 import { callNative } from '../native';
 
 export interface RangeStats {
@@ -132,8 +133,10 @@ export function rangePerChannelInto(
   x: Float32Array, outer: number, axis: number, inner: number, mins: Float64Array, maxs: Float64Array,
 ): number {
   if (outer * axis * inner !== x.length || mins.length < axis || maxs.length < axis) {
-    // Out-of-shape calls keep the specification's behaviour (it reads what the loops index).
-    return rangePerChannelIntoReference(x, outer, axis, inner, mins, maxs);
+    throw new QuantaError(
+      'ERR_QUANTA_INVALID_SHAPE',
+      `x of ${x.length} values is not [${outer}, ${axis}, ${inner}], or mins/maxs have fewer than ${axis} entries`,
+    );
   }
   return callNative((native) => native.rangePerChannelF32(x, outer, axis, inner, mins, maxs));
 }

@@ -117,7 +117,7 @@ describe.each(usable)('range kernels on %s', (path) => {
 
     it('rangePerChannelInto equals the reference and accumulates', () => {
       pin();
-      const x = randomData(BIG - 77 + 60, 21, 50, 700); // 1048636 = 4 * 13 * 20167
+      const x = randomData(4 * 13 * 20167, 21, 50, 700); // 1048684 values: big enough to be split
       for (const [outer, axis, inner] of [[4 * 20167, 13, 1], [4, 13, 20167], [1, 1, x.length], [4 * 13, 20167, 1], [20167, 52, 1]] as const) {
         const init = (fill: number) => {
           const a = new Float64Array(axis).fill(fill);
@@ -188,5 +188,13 @@ describe('histogramInto arguments', () => {
   });
   it('reports the range kernels in use', () => {
     expect(usable).toContain(capabilities().kernels.range);
+  });
+});
+
+describe('rangePerChannelInto arguments', () => {
+  it('rejects a view that does not match x or too few channel slots', () => {
+    const x = new Float32Array(12);
+    expect(() => rangePerChannelInto(x, 2, 3, 3, new Float64Array(3), new Float64Array(3))).toThrowError(expect.objectContaining({ code: 'ERR_QUANTA_INVALID_SHAPE' }));
+    expect(() => rangePerChannelInto(x, 2, 3, 2, new Float64Array(2), new Float64Array(3))).toThrowError(expect.objectContaining({ code: 'ERR_QUANTA_INVALID_SHAPE' }));
   });
 });
