@@ -31,3 +31,4 @@ export * from './ggml/index';
 export * from './codebook';
 export * from './double-quant';
 export * from './fake-quantize';
+export * from './calibrate/index';
