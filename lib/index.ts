@@ -20,6 +20,8 @@ export { requantize, requantizeFixedPoint, quantizeMultiplier } from './ops/requ
 export type { RequantizeOptions, FixedPointMultiplier } from './ops/requantize';
 export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul-integer';
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
+export { packWeights, gemm, gemmKernelIsa, PackedWeights } from './gemm';
+export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
 
 export { quantize } from './quantize';
 export type { QuantizeOptions } from './quantize';

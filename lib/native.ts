@@ -67,6 +67,18 @@ export interface NativeAddon {
   ): number;
   /** Adds the histogram of x to counts; lo32 / inv32 are float32 values. Returns the non-finite count. */
   histogramF32(x: Float32Array, lo32: number, inv32: number, counts: Float64Array, abs: boolean, isa?: string): number;
+  /** Packed GEMM weights as an opaque, type-tagged handle (gemm_binding.cc). */
+  gemmPackWeights(
+    b: Int8Like, bSigned: boolean, layoutNK: boolean, n: number, k: number,
+    zeroPoint: Int32Array, scale: Float32Array, bias: Float32Array | null,
+  ): unknown;
+  /** kind: 0 int32, 1 float32, 2 uint8, 3 int8; y holds M * N of them. */
+  gemm(
+    packed: unknown, a: Int8Like, aSigned: boolean, m: number, aZeroPoint: Int32Array, kind: number,
+    y: Int32Array | Float32Array | Uint8Array | Int8Array, scaleA: Float32Array, relu: boolean,
+    outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa?: string,
+  ): void;
+  gemmKernelIsa(isa?: string): string;
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

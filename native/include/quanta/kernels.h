@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "quanta/gemm.h"
 #include "quanta/isa.h"
 
 namespace quanta {
@@ -135,6 +136,10 @@ struct KernelTable {
   Isa dot_isa;
   Isa kmeans_isa;
   Isa range_isa;
+
+  // int8 GEMM block kernel (quanta/gemm.h).
+  GemmU8S8Fn gemm_u8s8;
+  Isa gemm_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.

@@ -38,6 +38,7 @@ void register_avx512vnni_kernels(KernelTable* t) {
   avx512::register_range_kernels(t);
   t->dot_u8s8 = dot_u8s8_avx512vnni;
   t->dot_isa = Isa::avx512vnni;
+  register_avx512vnni_gemm_kernels(t);
 }
 
 }  // namespace quanta

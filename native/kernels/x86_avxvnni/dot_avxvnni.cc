@@ -34,6 +34,7 @@ int32_t dot_u8s8_avxvnni(const uint8_t* a, const int8_t* b, size_t k) {
 void register_avxvnni_kernels(KernelTable* t) {
   t->dot_u8s8 = dot_u8s8_avxvnni;
   t->dot_isa = Isa::avxvnni;
+  register_avxvnni_gemm_kernels(t);
 }
 
 }  // namespace quanta

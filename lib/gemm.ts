@@ -1,0 +1,176 @@
+/**
+ * The int8 GEMM engine: pack int8 / uint8 weights once (`packWeights`), then multiply activations
+ * by them many times (`gemm`), with int32, dequantized float32 or requantized 8-bit output.
+ *
+ *   Y[m, n] = (A[m, :] - aZeroPoint) . (W[:, n] - zeroPoint[n])                        (int32)
+ *   float32: fma(float(Y), aScale[m] * scale[n], bias[n]), then max(0, .) with relu
+ *   uint8 / int8: round_half_even(clamp(float(Y) * (aScale * scale[n] / outScale))) + outZeroPoint
+ *
+ * Integer results equal the reference bit for bit on every kernel path and thread count; float32
+ * and requantized results too (one fused multiply-add, one rounding, on every path).
+ */
+import { INT_RANGES } from './dtypes';
+import { QuantaError, invalid } from './errors';
+import { callNative } from './native';
+import type { IsaName } from './probe';
+import { assertIsaName } from './probe';
+import type { IntInput, ScaleInput, ZeroPointInput } from './tensor';
+import { viewTensor } from './tensor';
+import { readScales, readZeroPoints } from './ops/scalars';
+
+/** Weight layout: [N, K] (PyTorch Linear weight) or [K, N] (ONNX MatMul B). */
+export type GemmWeightLayout = 'nk' | 'kn';
+export type GemmOutputType = 'int32' | 'float32' | 'uint8' | 'int8';
+
+export interface PackWeightsOptions {
+  /** Default 'nk' ([N, K], PyTorch Linear). */
+  layout?: GemmWeightLayout;
+  /** Per tensor (1 value) or per output channel (N values), in the weights' type. Default 0. */
+  zeroPoint?: ZeroPointInput;
+  /** Per tensor or per output channel; needed for float32 and 8-bit outputs. Default 1. */
+  scale?: ScaleInput;
+  /** Per output channel, added in float32 outputs. */
+  bias?: Float32Array | readonly number[];
+}
+
+const kHandle = Symbol('quanta.gemm.handle');
+
+/** Weights packed for the GEMM kernels; opaque, reusable from any number of calls. */
+export class PackedWeights {
+  /** @internal */
+  readonly [kHandle]: unknown;
+
+  /** @internal */
+  constructor(
+    handle: unknown,
+    readonly n: number,
+    readonly k: number,
+    readonly dtype: 'int8' | 'uint8',
+    readonly layout: GemmWeightLayout,
+    readonly hasScale: boolean,
+  ) {
+    this[kHandle] = handle;
+  }
+}
+
+function readInt8(x: unknown, name: string): { dtype: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
+  const t = viewTensor(x, name);
+  if (t.data instanceof Int8Array && t.type !== 'int4') return { dtype: 'int8', data: t.data, dims: t.dims };
+  if (t.data instanceof Uint8Array && t.type !== 'int4' && t.type !== 'uint4') return { dtype: 'uint8', data: t.data, dims: t.dims };
+  throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'int8 or uint8', t.data);
+}
+
+function countOf(x: unknown): number {
+  if (x === undefined || x === null || typeof x === 'number') return 1;
+  if (Array.isArray(x)) return x.length;
+  if (ArrayBuffer.isView(x)) return (x as unknown as ArrayLike<number>).length;
+  const data = (x as { data?: ArrayLike<number> }).data;
+  return data?.length ?? 1;
+}
+
+/** Packs int8 / uint8 weights (a 2-D tensor, or a flat array with `n` and `k` from `dims`). */
+export function packWeights(weights: IntInput, options: PackWeightsOptions = {}): PackedWeights {
+  const w = readInt8(weights, 'weights');
+  const layout = options.layout ?? 'nk';
+  if (layout !== 'nk' && layout !== 'kn') throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.layout', "'nk' or 'kn'", layout);
+  if (w.dims.length !== 2) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `weights must be 2-D (${layout === 'nk' ? '[N, K]' : '[K, N]'}), received dims [${w.dims.join(', ')}]`);
+  }
+  const [n, k] = layout === 'nk' ? [w.dims[0]!, w.dims[1]!] : [w.dims[1]!, w.dims[0]!];
+  const zpCount = countOf(options.zeroPoint);
+  if (zpCount !== 1 && zpCount !== n) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.zeroPoint must have 1 or ${n} (N) values, received ${zpCount}`);
+  }
+  const zp = options.zeroPoint === undefined ? new Int32Array(1) : readZeroPoints(options.zeroPoint, zpCount, w.dtype, 'options.zeroPoint');
+  const scale = options.scale === undefined ? new Float32Array(0) : readScales(options.scale, 'options.scale').data;
+  if (scale.length > 1 && scale.length !== n) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.scale must have 1 or ${n} (N) values, received ${scale.length}`);
+  }
+  let bias: Float32Array | null = null;
+  if (options.bias !== undefined) {
+    bias = options.bias instanceof Float32Array ? options.bias : Float32Array.from(options.bias);
+    if (bias.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${n} (N) values, received ${bias.length}`);
+    for (let i = 0; i < n; i++) {
+      if (!Number.isFinite(bias[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${bias[i]}`);
+    }
+  }
+  const handle = callNative((native) => native.gemmPackWeights(w.data, w.dtype === 'int8', layout === 'nk', n, k, zp, scale, bias));
+  return new PackedWeights(handle, n, k, w.dtype, layout, scale.length > 0);
+}
+
+export interface GemmOptions {
+  /** Per tensor (1 value) or per row of A (M values), in A's type. Default 0. */
+  aZeroPoint?: ZeroPointInput;
+  /** Default 'int32'. */
+  output?: GemmOutputType;
+  /** A's scale: 1 value, or M (per row, float32 output only). Needed for float32 / 8-bit output. */
+  aScale?: ScaleInput;
+  /** float32 output: max(0, y). */
+  relu?: boolean;
+  /** 8-bit output: its scale and zero point. */
+  outScale?: number;
+  outZeroPoint?: number;
+  /** A caller-provided output of M * N elements of the output type (no allocation). */
+  out?: Int32Array | Float32Array | Uint8Array | Int8Array;
+  isa?: IsaName;
+}
+
+export interface GemmResult {
+  type: GemmOutputType;
+  data: Int32Array | Float32Array | Uint8Array | Int8Array;
+  dims: number[];
+}
+
+const KIND: Record<GemmOutputType, number> = { int32: 0, float32: 1, uint8: 2, int8: 3 };
+
+/** Y = A . W for A [..., M, K] (int8 or uint8) and packed W ([K, N] in effect); Y is [..., M, N]. */
+export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
+  if (!(packed instanceof PackedWeights)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'PackedWeights from packWeights()', packed);
+  const A = readInt8(a, 'a');
+  const k = A.dims.length > 0 ? A.dims[A.dims.length - 1]! : -1;
+  if (k !== packed.k) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `a must be [..., M, ${packed.k}] (K of the packed weights), received dims [${A.dims.join(', ')}]`);
+  }
+  const m = k === 0 ? A.dims.slice(0, -1).reduce((x, y) => x * y, 1) : A.data.length / k;
+  const n = packed.n;
+  const output = options.output ?? 'int32';
+  if (!(output in KIND)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.output', "'int32', 'float32', 'uint8' or 'int8'", output);
+  if (options.isa !== undefined) assertIsaName(options.isa, 'options.isa');
+  const zpCount = countOf(options.aZeroPoint);
+  if (zpCount !== 1 && zpCount !== m) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.aZeroPoint must have 1 or ${m} (M) values, received ${zpCount}`);
+  const azp = options.aZeroPoint === undefined ? new Int32Array(1) : readZeroPoints(options.aZeroPoint, zpCount, A.dtype, 'options.aZeroPoint');
+  let scaleA: Float32Array = new Float32Array(0);
+  if (output !== 'int32') {
+    if (options.aScale === undefined) throw new QuantaError('ERR_QUANTA_INVALID_SCALE', `options.aScale is needed for ${output} output`);
+    scaleA = readScales(options.aScale, 'options.aScale').data;
+    const ok = scaleA.length === 1 || (output === 'float32' && scaleA.length === m);
+    if (!ok) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.aScale must have 1${output === 'float32' ? ` or ${m} (M)` : ''} values, received ${scaleA.length}`);
+  }
+  let outScale = 1;
+  let outZeroPoint = 0;
+  if (output === 'uint8' || output === 'int8') {
+    outScale = readScales(options.outScale ?? Number.NaN, 'options.outScale').data[0]!;
+    outZeroPoint = readZeroPoints(options.outZeroPoint ?? 0, 1, output, 'options.outZeroPoint')[0]!;
+  }
+  const size = m * n;
+  const Ctor = { int32: Int32Array, float32: Float32Array, uint8: Uint8Array, int8: Int8Array }[output];
+  let y = options.out;
+  if (y !== undefined) {
+    if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
+    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
+  } else {
+    y = new Ctor(size);
+  }
+  const [qmin, qmax] = output === 'int8' || output === 'uint8' ? INT_RANGES[output] : [0, 0];
+  const out = y;
+  callNative((native) =>
+    native.gemm(packed[kHandle], A.data, A.dtype === 'int8', m, azp, KIND[output], out, scaleA, options.relu === true, outScale, outZeroPoint, qmin, qmax, options.isa),
+  );
+  return { type: output, data: out, dims: [...A.dims.slice(0, -1), n] };
+}
+
+/** The path the GEMM kernel runs on (the active one, or `isa`'s). */
+export function gemmKernelIsa(isa?: IsaName): string {
+  if (isa !== undefined) assertIsaName(isa);
+  return callNative((native) => native.gemmKernelIsa(isa));
+}

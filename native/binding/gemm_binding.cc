@@ -1,0 +1,139 @@
+// JS functions of the int8 GEMM engine behind lib/gemm.ts: packing weights into an opaque,
+// type-tagged handle, and the synchronous GEMM with its int32 / float32 / requantizing outputs.
+// Arguments are validated in TypeScript; here only what protects memory is re-checked.
+#include <napi.h>
+
+#include <string>
+
+#include "binding/args.h"
+#include "binding/bindings.h"
+#include "binding/tensor_args.h"
+#include "dispatch/kernel_table.h"
+#include "runtime/gemm.h"
+
+namespace quanta::binding {
+
+namespace {
+
+// Marks handles made by gemmPackWeights, so no other External can be passed off as one.
+constexpr napi_type_tag kPackedTag = {0x7175616e74614745ull, 0x4d4d5061636b6564ull};
+
+GemmPackedB* packed_arg(const Napi::CallbackInfo& info, size_t index) {
+  if (index >= info.Length() || !info[index].IsExternal() ||
+      !info[index].As<Napi::External<GemmPackedB>>().CheckTypeTag(&kPackedTag)) {
+    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "packed must be a handle from packWeights");
+  }
+  return info[index].As<Napi::External<GemmPackedB>>().Data();
+}
+
+bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || !info[index].IsBoolean()) {
+    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a boolean");
+  }
+  return info[index].As<Napi::Boolean>().Value();
+}
+
+size_t packed_bytes(const GemmPackedB& p) { return p.panels * (p.panel_stride + 4 * 4 * kGemmPanel); }
+
+// gemmPackWeights(b, bSigned, layoutNK, n, k, zeroPoint, scale, bias | null) -> handle
+Napi::Value GemmPackWeights(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto b = byte_view(info, 0, "b");
+  const bool b_signed = bool_arg(info, 1, "bSigned");
+  const bool nk = bool_arg(info, 2, "layoutNK");
+  const size_t n = size_arg(info, 3, "n");
+  const size_t k = size_arg(info, 4, "k");
+  auto zp = typed_array<int32_t>(info, 5, "zeroPoint");
+  auto scale = typed_array<float>(info, 6, "scale");
+  View<float> bias;
+  if (info.Length() > 7 && !info[7].IsNull() && !info[7].IsUndefined()) bias = typed_array<float>(info, 7, "bias");
+  check_length(info, b.length, checked_product(env, n, k), "b");
+  if (bias.data != nullptr) check_length(info, bias.length, n, "bias");
+  if (zp.length != 1 && zp.length != n) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "zeroPoint must have 1 or N values");
+  auto* packed = new GemmPackedB();
+  const std::string err = gemm_pack_b(b.data, b_signed, nk ? GemmLayoutB::nk : GemmLayoutB::kn, n, k, zp.data,
+                                      zp.length, scale.data, scale.length, bias.data, packed);
+  if (!err.empty()) {
+    delete packed;
+    throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
+  }
+  const int64_t bytes = static_cast<int64_t>(packed_bytes(*packed));
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  auto handle = Napi::External<GemmPackedB>::New(env, packed, [bytes](Napi::Env e, GemmPackedB* p) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
+    delete p;
+  });
+  handle.TypeTag(&kPackedTag);
+  return handle;
+}
+
+// gemm(packed, a, aSigned, m, aZeroPoint, kind, y, scaleA, relu, outScale, outZeroPoint, qmin,
+//      qmax, isa?) -> void; kind: 0 int32, 1 float32, 2 uint8, 3 int8.
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const GemmPackedB& packed = *packed_arg(info, 0);
+  auto a = byte_view(info, 1, "a");
+  const bool a_signed = bool_arg(info, 2, "aSigned");
+  const size_t m = size_arg(info, 3, "m");
+  auto a_zp = typed_array<int32_t>(info, 4, "aZeroPoint");
+  const int64_t kind = integer_arg(info, 5, "kind");
+  if (kind < 0 || kind > 3) throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", "kind must be 0 to 3");
+  auto y = byte_view(info, 6, "y");
+  auto scale_a = typed_array<float>(info, 7, "scaleA");
+  const bool relu = bool_arg(info, 8, "relu");
+  const double out_scale = number_arg(info, 9, "outScale");
+  const int64_t out_zp = integer_arg(info, 10, "outZeroPoint");
+  const int64_t qmin = integer_arg(info, 11, "qmin");
+  const int64_t qmax = integer_arg(info, 12, "qmax");
+  const KernelTable& kt = table_arg(info, 13);
+
+  check_length(info, a.length, checked_product(env, m, packed.k), "a");
+  const size_t elem = kind <= 1 ? 4 : 1;
+  check_length(info, y.length, checked_product(env, checked_product(env, m, packed.n), elem), "y");
+  if (a_zp.length != 1 && a_zp.length != m) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "aZeroPoint must have 1 or M values");
+  if (kind != 0 && scale_a.length != 1 && !(kind == 1 && scale_a.length == m)) {
+    throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "scaleA must have 1 (or, for float32 output, M) values");
+  }
+  const bool requant = kind >= 2;
+  if (requant && (qmin < -128 || qmax > 255 || qmin > qmax || (kind == 2 && qmin < 0) || (kind == 3 && qmax > 127))) {
+    throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", "qmin / qmax do not fit the output type");
+  }
+
+  GemmA ga;
+  ga.data = a.data;
+  ga.m = m;
+  ga.lda = packed.k;
+  ga.is_signed = a_signed;
+  ga.zp = a_zp.data;
+  ga.zp_count = a_zp.length;
+  GemmOut out;
+  out.kind = kind == 0 ? GemmEpilogueKind::s32 : kind == 1 ? GemmEpilogueKind::f32
+           : kind == 2 ? GemmEpilogueKind::u8 : GemmEpilogueKind::s8;
+  out.data = y.data;
+  out.ldy = packed.n;
+  out.scale_a = scale_a.length == 0 ? nullptr : scale_a.data;
+  out.scale_a_count = scale_a.length;
+  out.relu = relu;
+  out.out_scale = static_cast<float>(out_scale);
+  out.out_zp = static_cast<int32_t>(out_zp);
+  out.qmin = static_cast<int32_t>(qmin);
+  out.qmax = static_cast<int32_t>(qmax);
+  const std::string err = gemm_u8s8(kt, ga, packed, out);
+  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", err);
+  return env.Undefined();
+}
+
+// gemmKernelIsa(isa?) -> the path the GEMM block kernel comes from.
+Napi::Value GemmKernelIsa(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), isa_name(table_arg(info, 0).gemm_isa));
+}
+
+}  // namespace
+
+void register_gemm(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemmPackWeights", Napi::Function::New(env, GemmPackWeights, "gemmPackWeights"));
+  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("gemmKernelIsa", Napi::Function::New(env, GemmKernelIsa, "gemmKernelIsa"));
+}
+
+}  // namespace quanta::binding

@@ -1,0 +1,145 @@
+// The GEMM engine from JS: packWeights + gemm against matmulInteger / qlinearMatmul (the row
+// dot-product engine, an independent implementation), on every path this machine runs, and the
+// errors at the boundary.
+import { describe, expect, it } from 'vitest';
+
+import {
+  ISA_NAMES, QuantaError, capabilities, gemm, gemmKernelIsa, matmulInteger, numThreads, packWeights, qlinearMatmul, setNumThreads,
+} from '../lib/index.js';
+import type { IsaName } from '../lib/index.js';
+
+const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s;
+  };
+}
+
+function bytes(n: number, signed: boolean, next: () => number): Int8Array | Uint8Array {
+  const out = signed ? new Int8Array(n) : new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = next() >>> 24;
+  return out;
+}
+
+/** [N, K] -> [K, N] */
+function transpose(w: Int8Array | Uint8Array, n: number, k: number): Int8Array | Uint8Array {
+  const t = w instanceof Int8Array ? new Int8Array(n * k) : new Uint8Array(n * k);
+  for (let j = 0; j < n; j++) for (let kk = 0; kk < k; kk++) t[kk * n + j] = w[j * k + kk]!;
+  return t;
+}
+
+describe('gemm', () => {
+  it('reports its kernel path', () => {
+    for (const isa of paths) expect(typeof gemmKernelIsa(isa)).toBe('string');
+  });
+
+  it('int32 output equals matmulInteger on every path, both layouts, every signedness', () => {
+    const next = rng(1);
+    for (const [m, k, n] of [[1, 1, 1], [7, 33, 50], [13, 300, 97], [64, 1030, 49]] as const) {
+      for (const aSigned of [false, true]) {
+        for (const bSigned of [false, true]) {
+          const a = bytes(m * k, aSigned, next);
+          const wNK = bytes(n * k, bSigned, next);
+          const wKN = transpose(wNK, n, k);
+          const azp = aSigned ? -3 : 131;
+          const bzp = Array.from({ length: n }, (_, i) => (bSigned ? (i % 7) - 3 : 120 + (i % 9)));
+          const want = matmulInteger({ type: aSigned ? 'int8' : 'uint8', data: a, dims: [m, k] },
+            { type: bSigned ? 'int8' : 'uint8', data: wKN, dims: [k, n] }, azp, Int32Array.from(bzp)).data;
+          const packedNK = packWeights({ type: bSigned ? 'int8' : 'uint8', data: wNK, dims: [n, k] }, { zeroPoint: bzp });
+          const packedKN = packWeights({ type: bSigned ? 'int8' : 'uint8', data: wKN, dims: [k, n] }, { layout: 'kn', zeroPoint: bzp });
+          for (const isa of paths) {
+            for (const packed of [packedNK, packedKN]) {
+              const y = gemm({ type: aSigned ? 'int8' : 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: azp, isa });
+              expect(y.dims).toEqual([m, n]);
+              expect(y.data).toEqual(want);
+            }
+          }
+        }
+      }
+    }
+  });
+
+  it('does not depend on the thread count, and writes into a caller-provided output', () => {
+    const next = rng(2);
+    const [m, k, n] = [150, 700, 130];
+    const a = bytes(m * k, false, next) as Uint8Array;
+    const packed = packWeights({ type: 'int8', data: bytes(n * k, true, next), dims: [n, k] }, { zeroPoint: 2 });
+    const before = numThreads();
+    const first = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7 }).data;
+    for (const t of [1, 2, 3]) {
+      setNumThreads(t);
+      const out = new Int32Array(m * n);
+      const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7, out });
+      expect(y.data).toBe(out);
+      expect(out).toEqual(first);
+    }
+    setNumThreads(before);
+  });
+
+  it('float32 output: the same bits on every path, within an ulp of (acc * sa * sb + bias)', () => {
+    const next = rng(3);
+    const [m, k, n] = [9, 200, 40];
+    const a = bytes(m * k, true, next) as Int8Array;
+    const w = bytes(n * k, true, next) as Int8Array;
+    const scale = Float32Array.from({ length: n }, (_, i) => 0.01 + i * 1e-4);
+    const bias = Float32Array.from({ length: n }, (_, i) => (i - 20) * 0.25);
+    const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale, bias });
+    const acc = gemm({ type: 'int8', data: a, dims: [m, k] }, packWeights({ type: 'int8', data: w, dims: [n, k] })).data;
+    const results = paths.map((isa) => gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.05, relu: true, isa }).data as Float32Array);
+    for (const r of results) expect(r).toEqual(results[0]);
+    for (let i = 0; i < m * n; i++) {
+      const j = i % n;
+      const want = Math.max(0, Math.fround(Math.fround(acc[i]!) * Math.fround(Math.fround(0.05) * scale[j]!) + bias[j]!));
+      expect(Math.abs(results[0]![i]! - want)).toBeLessThanOrEqual(Math.abs(want) * 1.2e-7 + 1e-30);
+    }
+  });
+
+  it('uint8 / int8 output equals qlinearMatmul', () => {
+    const next = rng(4);
+    const [m, k, n] = [11, 333, 35];
+    const a = bytes(m * k, false, next) as Uint8Array;
+    const w = bytes(n * k, true, next) as Int8Array;
+    const bScale = Float32Array.from({ length: n }, (_, i) => 0.002 + i * 1e-4);
+    const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale: bScale, zeroPoint: 1 });
+    for (const [dtype, yzp] of [['uint8', 128], ['int8', -5]] as const) {
+      const want = qlinearMatmul({ type: 'uint8', data: a, dims: [m, k] }, 0.03, 100,
+        { type: 'int8', data: transpose(w, n, k), dims: [k, n] }, bScale, 1,
+        0.4, dtype === 'int8' ? Int8Array.of(yzp) : Uint8Array.of(yzp)).data;
+      for (const isa of paths) {
+        const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 100, output: dtype, aScale: 0.03, outScale: 0.4, outZeroPoint: yzp, isa });
+        expect(y.type).toBe(dtype);
+        expect(Array.from(y.data)).toEqual(Array.from(want));
+      }
+    }
+  });
+
+  it('refuses bad arguments with a QuantaError', () => {
+    const packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
+    const a = { type: 'uint8', data: new Uint8Array(8), dims: [2, 4] };
+    const codeOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (e) {
+        expect(e).toBeInstanceOf(QuantaError);
+        return (e as QuantaError).code;
+      }
+      return 'none';
+    };
+    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => gemm(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => gemm(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(codeOf(() => gemm(a, packed, { out: new Int32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => gemm(a, packed, { aZeroPoint: 300 }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    expect(codeOf(() => packWeights({ type: 'int8', data: new Int8Array(12), dims: [12] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    // Beyond the int32 bound on K (u8 A with za = 255 x u8 B with zb = 0: 255 * 255 per product).
+    const k = 33026;
+    const big = packWeights({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] });
+    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] }, big, { aZeroPoint: 255 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    // At the bound the result is exact: (0 - 255) * (255 - 0) * 33025 = -2147450625.
+    expect(gemm({ type: 'uint8', data: new Uint8Array(k - 1), dims: [1, k - 1] },
+      packWeights({ type: 'uint8', data: new Uint8Array(k - 1).fill(255), dims: [1, k - 1] }), { aZeroPoint: 255 }).data[0]).toBe(-2147450625);
+  });
+});
