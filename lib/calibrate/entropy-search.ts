@@ -28,7 +28,7 @@ export function klDivergence(p: ArrayLike<number>, q: ArrayLike<number>, n = p.l
  * (np.digitize over linspace(0, i, levels + 1)) and spread back over the group's non-empty bins;
  * the last i with the smallest KL(P || Q) wins. Returns that i: amax = edges[i].
  */
-export function tensorrtEntropyBin(hist: Float64Array, levels: number, startBin: number, stride: number): number {
+function tensorrtEntropyBinDirect(hist: Float64Array, levels: number, startBin: number, stride: number): number {
   const n = hist.length;
   if (n < startBin) return n;
   const bins = Float64Array.from(hist);
@@ -80,7 +80,7 @@ export function tensorrtEntropyBin(hist: Float64Array, levels: number, startBin:
  * smoothed (zeros -> 1e-4, the mass taken off the non-zeros, in float32). The first smallest KL
  * wins. Returns [startIndex, endIndex]: the threshold is (edges[start], edges[end]).
  */
-export function onnxruntimeEntropyWindow(hist: Float64Array, levels: number): [number, number] {
+function onnxruntimeEntropyWindowDirect(hist: Float64Array, levels: number): [number, number] {
   const nb = hist.length;
   const zero = Math.floor(nb / 2);
   const half = Math.floor(levels / 2);
@@ -135,4 +135,188 @@ function smooth(p: Float64Array, eps32: number): Float64Array | null {
   const out = new Float64Array(p.length);
   for (let j = 0; j < p.length; j++) out[j] = f32(f32(p[j]!) + (p[j] === 0 ? eps32 : eps1));
   return out;
+}
+
+/** b log b for b > 0, else 0. */
+const xlogx = (b: number): number => (b > 0 ? b * Math.log(b) : 0);
+
+/** Compensated (double-double) prefix sums of f(values[j]): hi[j] + lo[j] = sum over k < j. */
+function ddPrefix(values: Float64Array, f: (v: number) => number): [Float64Array, Float64Array] {
+  const n = values.length;
+  const hi = new Float64Array(n + 1);
+  const lo = new Float64Array(n + 1);
+  let h = 0;
+  let l = 0;
+  for (let j = 0; j < n; j++) {
+    const x = f(values[j]!);
+    const s = h + x;
+    const bp = s - h;
+    l += h - (s - bp) + (x - bp);
+    h = s;
+    hi[j + 1] = h;
+    lo[j + 1] = l;
+  }
+  return [hi, lo];
+}
+
+/**
+ * tensorrtEntropyBinDirect in O(levels) per candidate. Q is one value m = G / C over a group's
+ * non-zero bins (G the group's sum, C their count), so with sp = sum P and sq = sum Q = sum of the
+ * first i bins, KL = (1 / sp) sum_groups (sum_j P_j log P_j - (sum_j P_j) log m) + log(sq / sp):
+ * group sums of b log b and b come from compensated prefix sums (accurate to the group, not the
+ * total), and the last bin (which carries the tail) is corrected separately.
+ */
+export function tensorrtEntropyBin(hist: Float64Array, levels: number, startBin: number, stride: number): number {
+  const n = hist.length;
+  if (n < startBin) return n;
+  for (let j = 0; j < n; j++) if (!(hist[j]! >= 0) || !Number.isFinite(hist[j]!)) return tensorrtEntropyBinDirect(hist, levels, startBin, stride);
+  const bins = Float64Array.from(hist);
+  if (n > 1) bins[0] = bins[1]!;
+  const suffix = new Float64Array(n + 1);
+  for (let j = n - 1; j >= 0; j--) suffix[j] = suffix[j + 1]! + bins[j]!;
+  const nonZero = new Float64Array(n + 1);
+  for (let j = 0; j < n; j++) nonZero[j + 1] = nonZero[j]! + (bins[j] !== 0 ? 1 : 0);
+  const [gHi, gLo] = ddPrefix(bins, (b) => b);
+  const [lHi, lLo] = ddPrefix(bins, xlogx);
+  let best = Infinity;
+  let bestI = startBin;
+  for (let i = startBin; i <= n; i += stride) {
+    const step = i / levels;
+    const last = bins[i - 1]!;
+    const tail = suffix[i]!;
+    let kl: number;
+    if (last === 0 && tail > 0) kl = Infinity;
+    else {
+      let acc = 0;
+      let lastLogM = 0;
+      let s = 0;
+      for (let k = 0; k < levels; k++) {
+        const e = k === levels - 1 ? i : Math.min(i, Math.ceil((k + 1) * step));
+        if (e <= s) continue;
+        const C = nonZero[e]! - nonZero[s]!;
+        if (C !== 0) {
+          const G = gHi[e]! - gHi[s]! + (gLo[e]! - gLo[s]!);
+          const L = lHi[e]! - lHi[s]! + (lLo[e]! - lLo[s]!);
+          const logM = Math.log(G / C);
+          acc += L - G * logM;
+          if (e === i) lastLogM = logM;
+        }
+        s = e;
+      }
+      const sq = gHi[i]! + gLo[i]!;
+      const sp = sq + tail;
+      // the last bin holds last + tail: (last + tail) log((last + tail) / m) - last log(last / m)
+      if (tail > 0) acc += last * Math.log1p(tail / last) + tail * (Math.log(last + tail) - lastLogM);
+      kl = sq > 0 ? acc / sp + Math.log1p(-tail / sp) : Infinity;
+    }
+    if (kl <= best) {
+      best = kl;
+      bestI = i;
+    }
+  }
+  return bestI;
+}
+
+/**
+ * onnxruntimeEntropyWindowDirect without its per-window allocations and with one log per group
+ * for Q and a cached log for every P bin that smoothing leaves unchanged in float32: the float32
+ * rounding of the smoothed values is reproduced exactly, and KL is accumulated as
+ * (1 / sp) sum ps (log ps - log qs) + (sum_{ps > 0} ps / sp) log(sq / sp).
+ */
+export function onnxruntimeEntropyWindow(hist: Float64Array, levels: number): [number, number] {
+  const nb = hist.length;
+  const zero = Math.floor(nb / 2);
+  const half = Math.floor(levels / 2);
+  const prefix = new Float64Array(nb + 1);
+  for (let j = 0; j < nb; j++) prefix[j + 1] = prefix[j]! + hist[j]!;
+  let best = Infinity;
+  let bestWindow: [number, number] = [Math.max(0, zero - half), Math.min(nb, zero + half + 1)];
+  const f32 = Math.fround;
+  const eps32 = f32(1e-4);
+  const logEps = Math.log(eps32);
+  const fh = new Float64Array(nb);
+  const logFh = new Float64Array(nb);
+  for (let j = 0; j < nb; j++) {
+    fh[j] = f32(hist[j]!);
+    logFh[j] = fh[j]! > 0 ? Math.log(fh[j]!) : 0;
+  }
+  const p = new Float64Array(nb);
+  const qv = new Float64Array(levels);
+  const logQ = new Float64Array(levels);
+  const qs = new Float64Array(levels);
+  for (let i = half; i <= zero; i++) {
+    const start = zero - i;
+    const end = Math.min(zero + i + 1, nb);
+    const size = end - start;
+    for (let j = 0; j < size; j++) p[j] = hist[start + j]!;
+    p[0]! += prefix[start]!;
+    p[size - 1]! += prefix[nb]! - prefix[end]!;
+    const merged = Math.floor(size / levels);
+    let zerosP = 0;
+    let zerosQ = size - levels * merged;
+    for (let k = 0; k < levels; k++) {
+      let sum = 0;
+      let norm = 0;
+      const s0 = k * merged;
+      for (let j = s0; j < s0 + merged; j++) {
+        sum += hist[start + j]!;
+        if (p[j] !== 0) norm++;
+      }
+      zerosP += merged - norm;
+      if (k === levels - 1) for (let j = levels * merged; j < size; j++) sum += hist[start + j]!;
+      const v = norm !== 0 ? Math.trunc(sum / norm) : 0;
+      qv[k] = v;
+      if (v === 0) zerosQ += merged;
+    }
+    for (let j = levels * merged; j < size; j++) if (p[j] === 0) zerosP++;
+    const nonZerosP = size - zerosP;
+    const nonZerosQ = size - zerosQ;
+    if (nonZerosP === 0 || nonZerosQ === 0) continue; // KL = Infinity, never < best
+    const eps1p = f32(-((1e-4 * zerosP) / nonZerosP));
+    const eps1q = f32(-((1e-4 * zerosQ) / nonZerosQ));
+    for (let k = 0; k < levels; k++) {
+      const v = qv[k]!;
+      const q = v === 0 ? eps32 : f32(f32(v) + eps1q);
+      qs[k] = q;
+      logQ[k] = q > 0 ? Math.log(q) : NaN;
+    }
+    let sp = 0;
+    let sq = 0;
+    let spPos = 0;
+    let acc = 0;
+    let bad = false;
+    const term = (j: number, q: number, lq: number): void => {
+      const pj = p[j]!;
+      let ps: number;
+      let lp: number;
+      if (pj === 0) {
+        ps = eps32;
+        lp = logEps;
+      } else {
+        const fp = j === 0 || j === size - 1 ? f32(pj) : fh[start + j]!;
+        ps = f32(fp + eps1p);
+        lp = j !== 0 && j !== size - 1 && ps === fp ? logFh[start + j]! : Math.log(ps);
+      }
+      sp += ps;
+      sq += q;
+      if (ps > 0) {
+        if (!(q > 0)) bad = true;
+        spPos += ps;
+        acc += ps * (lp - lq);
+      }
+    };
+    for (let k = 0; k < levels; k++) {
+      const q = qs[k]!;
+      const lq = logQ[k]!;
+      const s0 = k * merged;
+      for (let j = s0; j < s0 + merged; j++) term(j, q, lq);
+    }
+    for (let j = levels * merged; j < size; j++) term(j, eps32, logEps);
+    const kl = bad ? Infinity : acc / sp + (spPos / sp) * Math.log(sq / sp);
+    if (kl < best) {
+      best = kl;
+      bestWindow = [start, end];
+    }
+  }
+  return bestWindow;
 }
