@@ -56,6 +56,7 @@ function histogram(lo, hi, bins, abs) {
 const absHist = histogram(0, A, BINS, true); // TensorRT: |x| over [0, amax]
 const signedHist = histogram(-A, A, BINS, false); // onnxruntime: [-T, T]
 const mseHist = histogram(-A, A, 2 * BINS, false); // MseObserver 'histogram': 2 * bins signed
+const mseHist2048 = histogram(-A, A, BINS, false); // the target's 2048 bins (1 - 64 / 1024 of them as candidates)
 const rangeHist = histogram(min, max, BINS, false); // PyTorch HistogramObserver: [min, max]
 const scheme = { dtype: 'int8', symmetric: true };
 const observers = {
@@ -77,6 +78,7 @@ const cases = [
   ['entropy, onnxruntime (2048 bins signed, 128 levels)', 'search', () => onnxruntimeEntropyWindow(signedHist, 128)],
   ['entropy, onnxruntime: EntropyObserver.computeRange', 'observer', () => observers.ort.computeRange(scheme)],
   ['MSE, histogram (4096 bins signed, 1921 candidates, int8 sym)', 'search', () => mseSearch(mseHist, A, min, max, 128, scheme)],
+  ['MSE, histogram (2048 bins signed, 961 candidates, int8 sym)', 'search', () => mseSearch(mseHist2048, A, min, max, 64, scheme)],
   ['MSE, histogram: MseObserver.computeRange', 'observer', () => observers.mse.computeRange(scheme)],
   ["MSE, 'pytorch' (2048 bins, 256 dst bins)", 'search', () => pytorchParamSearch(rangeHist, 256)],
   ["MSE, 'pytorch': MseObserver.computeRange", 'observer', () => observers.pt.computeRange(scheme)],

@@ -224,6 +224,182 @@ export function tensorrtEntropyBin(hist: Float64Array, levels: number, startBin:
  * (1 / sp) sum ps (log ps - log qs) + (sum_{ps > 0} ps / sp) log(sq / sp).
  */
 export function onnxruntimeEntropyWindow(hist: Float64Array, levels: number): [number, number] {
+  const fast = onnxruntimeEntropyWindowInteger(hist, levels);
+  return fast !== null ? fast : onnxruntimeEntropyWindowGeneric(hist, levels);
+}
+
+/**
+ * The integer-count path of onnxruntimeEntropyWindow (every count a non-negative integer, the
+ * total below 2^53): group sums and non-zero counts come from exact prefix sums (so the truncated
+ * group means are the same integers as the bin-by-bin sums give), the two edge bins (which carry
+ * the folded tails) are handled apart, and log ps for an interior bin is the cached log of its
+ * count plus log1p of the relative smoothing shift (a 4-term series when that shift is below 1e-4,
+ * truncation error below 3e-21; Math.log(ps) otherwise). Every P and Q value is positive here
+ * (counts >= 1, shifts > -0.21), so KL = (1 / sp) sum ps (log ps - log qs) + log(sq / sp).
+ * Returns null when the counts do not qualify.
+ */
+function onnxruntimeEntropyWindowInteger(hist: Float64Array, levels: number): [number, number] | null {
+  const nb = hist.length;
+  const zero = Math.floor(nb / 2);
+  const half = Math.floor(levels / 2);
+  let total = 0;
+  for (let j = 0; j < nb; j++) {
+    const c = hist[j]!;
+    if (!(c >= 0) || !Number.isInteger(c)) return null;
+    total += c;
+  }
+  if (!(total < 2 ** 53) || levels < 1 || half < 1 || 2 * half + 1 < levels) return null;
+  const prefix = new Float64Array(nb + 1);
+  const nz = new Int32Array(nb + 1);
+  for (let j = 0; j < nb; j++) {
+    prefix[j + 1] = prefix[j]! + hist[j]!;
+    nz[j + 1] = nz[j]! + (hist[j] !== 0 ? 1 : 0);
+  }
+  let best = Infinity;
+  let bestWindow: [number, number] = [Math.max(0, zero - half), Math.min(nb, zero + half + 1)];
+  const f32 = Math.fround;
+  const eps32 = f32(1e-4);
+  const logEps = Math.log(eps32);
+  const fh = new Float64Array(nb);
+  const logFh = new Float64Array(nb);
+  for (let j = 0; j < nb; j++) {
+    fh[j] = f32(hist[j]!);
+    logFh[j] = fh[j]! > 0 ? Math.log(fh[j]!) : 0;
+  }
+  const invFh = new Float64Array(nb);
+  const fpLogFh = new Float64Array(nb);
+  for (let j = 0; j < nb; j++) {
+    invFh[j] = fh[j]! > 0 ? 1 / fh[j]! : 0;
+    fpLogFh[j] = fh[j]! * logFh[j]!;
+  }
+  const qs = new Float64Array(levels);
+  const logQ = new Float64Array(levels);
+  const qv = new Float64Array(levels);
+  const logInt = new Float64Array(Math.min(65536, Math.ceil(total) + 1));
+  for (let i = half; i <= zero; i++) {
+    const start = zero - i;
+    const end = Math.min(zero + i + 1, nb);
+    const size = end - start;
+    if (size < 2) return null;
+    const pFirst = hist[start]! + prefix[start]!;
+    const pLast = hist[end - 1]! + (prefix[nb]! - prefix[end]!);
+    const merged = Math.floor(size / levels);
+    const covered = levels * merged;
+    let zerosQ = size - covered;
+    let nonZerosP = 0;
+    for (let k = 0; k < levels; k++) {
+      const a = start + k * merged;
+      const b = a + merged;
+      let norm = nz[b]! - nz[a]!;
+      // edge bins: P holds the folded tails there
+      if (k === 0) norm += (pFirst !== 0 ? 1 : 0) - (hist[start] !== 0 ? 1 : 0);
+      if (k === levels - 1 && covered === size) norm += (pLast !== 0 ? 1 : 0) - (hist[end - 1] !== 0 ? 1 : 0);
+      nonZerosP += norm;
+      let sum = prefix[b]! - prefix[a]!;
+      if (k === levels - 1) sum += prefix[end]! - prefix[b]!;
+      const v = norm !== 0 ? Math.trunc(sum / norm) : 0;
+      qv[k] = v;
+      if (v === 0) zerosQ += merged;
+    }
+    if (covered < size) {
+      nonZerosP += nz[end - 1]! - nz[start + covered]! + (pLast !== 0 ? 1 : 0);
+    }
+    const zerosP = size - nonZerosP;
+    const nonZerosQ = size - zerosQ;
+    if (nonZerosP === 0 || nonZerosQ === 0) continue; // KL = Infinity, never < best
+    const eps1p = f32(-((1e-4 * zerosP) / nonZerosP));
+    const eps1q = f32(-((1e-4 * zerosQ) / nonZerosQ));
+    let sq = 0;
+    let bad = false;
+    for (let k = 0; k < levels; k++) {
+      const v = qv[k]!;
+      const q = v === 0 ? eps32 : f32(f32(v) + eps1q);
+      qs[k] = q;
+      if (!(q > 0)) bad = true;
+      if (v === 0 || !(q > 0)) logQ[k] = q > 0 ? Math.log(q) : NaN;
+      else {
+        // log v from a cache (v is a positive integer), plus log1p of the relative shift
+        let lv: number;
+        if (v < logInt.length) {
+          lv = logInt[v]!;
+          if (lv === 0 && v !== 1) lv = logInt[v] = Math.log(v);
+        } else lv = Math.log(v);
+        const d = (q - v) / v;
+        logQ[k] = q === v ? lv : d < 1e-4 && d > -1e-4 ? lv + d * (1 - d * (0.5 - d * (1 / 3 - d * 0.25))) : Math.log(q);
+      }
+      sq += merged * q;
+    }
+    sq += (size - covered) * eps32;
+    if (bad) continue;
+    let sp = 0;
+    let acc = 0;
+    // an integer count fp >= |eps1p| 2^26 is left unchanged by the float32 smoothing: half the
+    // float32 spacing just below fp is > fp 2^-26 >= |eps1p| (the shift is never positive)
+    const unchanged = eps1p < 0 ? -eps1p * 2 ** 26 : eps1p === 0 ? 0 : Infinity;
+    for (let k = 0; k < levels; k++) {
+      const lq = logQ[k]!;
+      const a = start + Math.max(1, k * merged);
+      const b = start + Math.min(size - 1, (k + 1) * merged);
+      let gp = 0;
+      let gl = 0;
+      for (let idx = a; idx < b; idx++) {
+        const fp = fh[idx]!;
+        if (fp === 0) {
+          gp += eps32;
+          gl += eps32 * logEps;
+          continue;
+        }
+        if (fp >= unchanged) {
+          gp += fp;
+          gl += fpLogFh[idx]!;
+          continue;
+        }
+        const ps = f32(fp + eps1p);
+        let lp = logFh[idx]!;
+        if (ps !== fp) {
+          const d = (ps - fp) * invFh[idx]!;
+          lp = d < 1e-4 && d > -1e-4 ? lp + d * (1 - d * (0.5 - d * (1 / 3 - d * 0.25))) : Math.log(ps);
+        }
+        gp += ps;
+        gl += ps * lp;
+      }
+      sp += gp;
+      acc += gl - gp * lq;
+    }
+    for (let idx = start + covered; idx < end - 1; idx++) {
+      const fp = fh[idx]!;
+      let ps = eps32;
+      let lp = logEps;
+      if (fp !== 0) {
+        ps = f32(fp + eps1p);
+        lp = logFh[idx]!;
+        if (ps !== fp) {
+          const d = (ps - fp) * invFh[idx]!;
+          lp = d < 1e-4 && d > -1e-4 ? lp + d * (1 - d * (0.5 - d * (1 / 3 - d * 0.25))) : Math.log(ps);
+        }
+      }
+      sp += ps;
+      acc += ps * (lp - logEps);
+    }
+    // the edge bins
+    const edge = (pv: number, lq: number): void => {
+      const ps = pv === 0 ? eps32 : f32(f32(pv) + eps1p);
+      sp += ps;
+      acc += ps * (Math.log(ps) - lq);
+    };
+    edge(pFirst, logQ[0]!);
+    edge(pLast, covered === size ? logQ[levels - 1]! : logEps);
+    if (!(sp > 0)) return null;
+    const kl = acc / sp + Math.log(sq / sp);
+    if (kl < best) {
+      best = kl;
+      bestWindow = [start, end];
+    }
+  }
+  return bestWindow;
+}
+
+function onnxruntimeEntropyWindowGeneric(hist: Float64Array, levels: number): [number, number] {
   const nb = hist.length;
   const zero = Math.floor(nb / 2);
   const half = Math.floor(levels / 2);

@@ -83,27 +83,42 @@ class IntegerMoments {
   error(origin: number, width: number, lo: number, hi: number, scheme: CalibrationScheme): number {
     const { counts, s0, s1, s2 } = this;
     const n = counts.length;
+    // the first and last non-empty bins: empty bins add nothing, so intervals may include them
+    let first = 0;
+    while (first < n && counts[first] === 0) first++;
+    let end = n;
+    while (end > first && counts[end - 1] === 0) end--;
+    if (first >= end) return 0;
     const p = computeQuantParams(lo, hi, scheme);
     const inv = 1 / p.scale;
     const { qmin, qmax, zeroPoint, scale } = p;
-    const code = (j: number): number => Math.min(qmax, Math.max(qmin, roundHalfEven((origin + (j + 0.5) * width) * inv) + zeroPoint));
+    const code = (j: number): number => {
+      const y = (origin + (j + 0.5) * width) * inv;
+      let r = Math.round(y);
+      if (r - y === 0.5 && r % 2 !== 0) r -= 1; // roundHalfEven
+      r += zeroPoint;
+      return r < qmin ? qmin : r > qmax ? qmax : r;
+    };
+    const boundaryScale = scale / width;
+    const boundaryShift = (-origin) / width - 0.5;
     let err = 0;
-    let a = 0;
-    while (a < n) {
-      // skip empty bins (they add nothing, and histogramQuantError skips them)
-      if (counts[a] === 0) {
-        a++;
-        continue;
-      }
-      const k = code(a);
+    let a = first;
+    let k = code(a);
+    while (a < end) {
       let b: number;
-      if (k >= qmax) b = n;
+      let next = qmax + 1;
+      if (k >= qmax) b = end;
       else {
-        // first bin whose centre rounds past k + 0.5, estimated, then fixed with code()
-        const est = Math.ceil((((k - zeroPoint + 0.5) * scale - origin) / width) - 0.5);
-        b = Math.min(n, Math.max(a + 1, Number.isFinite(est) ? est : a + 1));
+        // the first bin whose code passes k, from the affine map, then checked with code(): the
+        // code of bin b (found > k) is the next interval's code
+        const est = Math.ceil((k - zeroPoint + 0.5) * boundaryScale + boundaryShift);
+        b = est < a + 1 || !Number.isFinite(est) ? a + 1 : est > end ? end : est;
         while (b > a + 1 && code(b - 1) > k) b--;
-        while (b < n && code(b) <= k) b++;
+        while (b < end) {
+          next = code(b);
+          if (next > k) break;
+          b++;
+        }
       }
       const t0 = s0[b]! - s0[a]!;
       const d1 = s1[b]! - s1[a]!;
@@ -112,6 +127,7 @@ class IntegerMoments {
       const u = ((k - zeroPoint) * scale - (origin + (a + 0.5) * width)) / width;
       err += (u * u * t0 - 2 * u * t1 + t2) * width * width;
       a = b;
+      k = next;
     }
     return err;
   }

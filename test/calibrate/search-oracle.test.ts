@@ -107,4 +107,33 @@ describe('entropy searches vs the direct oracles', () => {
     }
     expect(same).toBe(40);
   });
+  it('onnxruntime, integer counts at the benchmark size (2048 bins, 128 levels) and odd sizes', () => {
+    for (const [n, levels, seed] of [[2048, 128, 21], [1025, 128, 22], [300, 7, 23], [129, 128, 24]] as const) {
+      for (const [t, h] of histograms(n, 8, seed, true).entries()) {
+        if (t % 4 === 3) continue; // integer counts only: the fast path
+        expect(onnxruntimeEntropyWindow(h, levels), `${n} bins, histogram ${t}`).toEqual(oracleEntropy.onnxruntimeEntropyWindow(h, levels));
+      }
+    }
+  });
+});
+
+describe('mseSearch vs the bin-by-bin oracle at 2048 bins', () => {
+  it.each([
+    [{ dtype: 'int8', symmetric: true }],
+    [{ dtype: 'uint8', symmetric: false }],
+  ] as const)('%j', (scheme) => {
+    for (const [t, h] of histograms(2048, 8, 31, true).entries()) {
+      if (t % 4 === 3) continue; // integer counts only: the fast path
+      const A = 2 + t * 0.5;
+      const min = -A * 0.9;
+      const max = A * 0.8;
+      const fast = mseSearch(h, A, min, max, 64, scheme);
+      const slow = oracleMse.mseSearch(h, A, min, max, 64, scheme);
+      if (fast[0] === slow[0] && fast[1] === slow[1]) continue;
+      const width = (2 * A) / h.length;
+      const ef = oracleMse.histogramQuantError(h, -A, width, fast[0], fast[1], scheme);
+      const es = oracleMse.histogramQuantError(h, -A, width, slow[0], slow[1], scheme);
+      expect(close(ef, es), `histogram ${t}: ${fast} (${ef}) vs ${slow} (${es})`).toBe(true);
+    }
+  });
 });
