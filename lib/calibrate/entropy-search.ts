@@ -70,73 +70,6 @@ function tensorrtEntropyBinDirect(hist: Float64Array, levels: number, startBin: 
   return bestI;
 }
 
-/**
- * onnxruntime quantization/calibrate.py `HistogramCollector.get_entropy_threshold` (and
- * quant_utils `smooth_distribution`): windows [zero - i, zero + i] around the zero bin
- * (zero = bins // 2) for i = levels // 2 .. zero; P = the window with each tail folded into its
- * edge bin; Q = the window merged into `levels` groups of floor(size / levels) bins (the rest
- * added to the last group but not spread back), each group's sum divided by the count of non-zero
- * P bins in it, truncated to an integer (int64 array) and written to every bin of the group; both
- * smoothed (zeros -> 1e-4, the mass taken off the non-zeros, in float32). The first smallest KL
- * wins. Returns [startIndex, endIndex]: the threshold is (edges[start], edges[end]).
- */
-function onnxruntimeEntropyWindowDirect(hist: Float64Array, levels: number): [number, number] {
-  const nb = hist.length;
-  const zero = Math.floor(nb / 2);
-  const half = Math.floor(levels / 2);
-  const prefix = new Float64Array(nb + 1);
-  for (let j = 0; j < nb; j++) prefix[j + 1] = prefix[j]! + hist[j]!;
-  let best = Infinity;
-  let bestWindow: [number, number] = [Math.max(0, zero - half), Math.min(nb, zero + half + 1)];
-  const f32 = Math.fround;
-  const eps32 = f32(1e-4);
-  for (let i = half; i <= zero; i++) {
-    const start = zero - i;
-    const end = Math.min(zero + i + 1, nb);
-    const size = end - start;
-    const p = new Float64Array(size);
-    for (let j = 0; j < size; j++) p[j] = hist[start + j]!;
-    p[0]! += prefix[start]!;
-    p[size - 1]! += prefix[nb]! - prefix[end]!;
-    const merged = Math.floor(size / levels);
-    const q = new Float64Array(size);
-    for (let k = 0; k < levels; k++) {
-      let sum = 0;
-      let norm = 0;
-      const s0 = k * merged;
-      for (let j = s0; j < s0 + merged; j++) {
-        sum += hist[start + j]!;
-        if (p[j] !== 0) norm++;
-      }
-      if (k === levels - 1) for (let j = levels * merged; j < size; j++) sum += hist[start + j]!;
-      if (norm !== 0) {
-        const v = Math.trunc(sum / norm);
-        for (let j = s0; j < s0 + merged; j++) q[j] = v;
-      }
-    }
-    const ps = smooth(p, eps32);
-    const qs = smooth(q, eps32);
-    const kl = ps === null || qs === null ? Infinity : klDivergence(ps, qs);
-    if (kl < best) {
-      best = kl;
-      bestWindow = [start, end];
-    }
-  }
-  return bestWindow;
-}
-
-function smooth(p: Float64Array, eps32: number): Float64Array | null {
-  const f32 = Math.fround;
-  let zeros = 0;
-  for (let j = 0; j < p.length; j++) if (p[j] === 0) zeros++;
-  const nonZeros = p.length - zeros;
-  if (nonZeros === 0) return null;
-  const eps1 = f32(-((1e-4 * zeros) / nonZeros));
-  const out = new Float64Array(p.length);
-  for (let j = 0; j < p.length; j++) out[j] = f32(f32(p[j]!) + (p[j] === 0 ? eps32 : eps1));
-  return out;
-}
-
 /** b log b for b > 0, else 0. */
 const xlogx = (b: number): number => (b > 0 ? b * Math.log(b) : 0);
 
@@ -218,10 +151,20 @@ export function tensorrtEntropyBin(hist: Float64Array, levels: number, startBin:
 }
 
 /**
- * onnxruntimeEntropyWindowDirect without its per-window allocations and with one log per group
- * for Q and a cached log for every P bin that smoothing leaves unchanged in float32: the float32
- * rounding of the smoothed values is reproduced exactly, and KL is accumulated as
- * (1 / sp) sum ps (log ps - log qs) + (sum_{ps > 0} ps / sp) log(sq / sp).
+ * onnxruntime quantization/calibrate.py `HistogramCollector.get_entropy_threshold` (and
+ * quant_utils `smooth_distribution`): windows [zero - i, zero + i] around the zero bin
+ * (zero = bins // 2) for i = levels // 2 .. zero; P = the window with each tail folded into its
+ * edge bin; Q = the window merged into `levels` groups of floor(size / levels) bins (the rest
+ * added to the last group but not spread back), each group's sum divided by the count of non-zero
+ * P bins in it, truncated to an integer (int64 array) and written to every bin of the group; both
+ * smoothed (zeros -> 1e-4, the mass taken off the non-zeros, in float32). The first smallest KL
+ * wins. Returns [startIndex, endIndex]: the threshold is (edges[start], edges[end]).
+ *
+ * Computed without per-window allocations, with one log per group for Q and a cached log for
+ * every P bin that smoothing leaves unchanged in float32: the float32 rounding of the smoothed
+ * values is reproduced exactly, and KL is accumulated as
+ * (1 / sp) sum ps (log ps - log qs) + (sum_{ps > 0} ps / sp) log(sq / sp). The direct
+ * transcription stays in test/calibrate/entropy-search.oracle.ts as the tests' oracle.
  */
 export function onnxruntimeEntropyWindow(hist: Float64Array, levels: number): [number, number] {
   const fast = onnxruntimeEntropyWindowInteger(hist, levels);
