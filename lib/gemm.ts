@@ -53,6 +53,12 @@ export class PackedWeights {
   }
 }
 
+/** @internal The native handle behind a PackedWeights (for the other entry points of the engine). */
+export function nativeHandle(packed: PackedWeights): unknown {
+  if (!(packed instanceof PackedWeights)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'PackedWeights from packWeights()', packed);
+  return packed[kHandle];
+}
+
 function readInt8(x: unknown, name: string): { dtype: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
   const t = viewTensor(x, name);
   if (t.data instanceof Int8Array && t.type !== 'int4') return { dtype: 'int8', data: t.data, dims: t.dims };

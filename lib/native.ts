@@ -43,10 +43,6 @@ export interface NativeAddon {
     acc: Int32Array, multiplier: Int32Array, shift: Int32Array, zeroPoint: Int32Array, y: Int8Like,
     outer: number, axis: number, inner: number, qmin: number, qmax: number, isa?: string,
   ): void;
-  matmulInteger(
-    a: Int8Like, aZeroPoint: Int32Array, b: Int8Like, bZeroPoint: Int32Array, y: Int32Array,
-    m: number, k: number, n: number, isa?: string,
-  ): void;
   /** k-means codebooks ([units x levels], ascending) and one code per value (codebook_binding.cc). */
   codebookFit(
     x: Float32Array, codebooks: Float32Array, codes: Uint8Array,
@@ -78,6 +74,7 @@ export interface NativeAddon {
     y: Int32Array | Float32Array | Uint8Array | Int8Array, scaleA: Float32Array, relu: boolean,
     outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa?: string,
   ): void;
+  gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, relu: boolean, isa?: string): void;
   gemmKernelIsa(isa?: string): string;
 }
 

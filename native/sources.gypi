@@ -10,8 +10,8 @@
       "native/kernels/ref/range_ref.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
+      "native/runtime/gemm_dynamic.cc",
       "native/runtime/linear_ops.cc",
-      "native/runtime/matmul_integer.cc",
       "native/runtime/range_ops.cc",
       "native/runtime/thread_pool.cc"
     ],

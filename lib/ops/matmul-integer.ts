@@ -2,11 +2,12 @@
  * ONNX MatMulInteger and QLinearMatMul on int8 / uint8 inputs. A may carry leading batch
  * dimensions ([..., M, K]); B is [K, N] (the weight case). Zero points: per tensor, per row of A
  * (M values) or per column of B (N values), as onnxruntime accepts them.
- * These run on the row dot-product kernels; the packed int8 engine makes them fast later.
+ * Both run on the int8 GEMM engine (lib/gemm.ts): B is packed for the call, A's batch dimensions
+ * become rows, and QLinearMatMul's requantization is the engine's fused epilogue.
  */
 import type { IntQuantDType } from '../dtypes';
 import { QuantaError, invalid } from '../errors';
-import { callNative } from '../native';
+import { gemm, packWeights } from '../gemm';
 import type { IsaName } from '../probe';
 import { assertIsaName } from '../probe';
 import type { IntInput, ZeroPointInput } from '../tensor';
@@ -25,7 +26,11 @@ interface IntMatrix {
   dims: number[];
 }
 
-/** Sums of products of int8 codes fit int32 for K up to this (255 * 128 per product, u8 x s8). */
+/**
+ * Sums of products of int8 codes fit int32 for K up to this (255 * 128 per product: u8 x s8 with
+ * zero zero points). The exact bound depends on the zero points (255 * 255 per product at worst:
+ * K <= 33025); beyond it the engine refuses with ERR_QUANTA_INVALID_SHAPE.
+ */
 export const MATMUL_INTEGER_MAX_K = 65793;
 
 function readIntMatrix(x: unknown, name: string): IntMatrix {
@@ -73,13 +78,17 @@ export function matmulInteger(a: IntInput, b: IntInput, aZeroPoint?: ZeroPointIn
   const azp = zeroPoints(aZeroPoint, A.dtype, s.m, 'aZeroPoint');
   const bzp = zeroPoints(bZeroPoint, B.dtype, s.n, 'bZeroPoint');
   if (options.isa !== undefined) assertIsaName(options.isa);
-  const y = new Int32Array(s.batch * s.m * s.n);
-  for (let i = 0; i < s.batch; i++) {
-    const aSlice = A.data.subarray(i * s.m * s.k, (i + 1) * s.m * s.k);
-    const ySlice = y.subarray(i * s.m * s.n, (i + 1) * s.m * s.n);
-    callNative((native) => native.matmulInteger(aSlice, azp, B.data, bzp, ySlice, s.m, s.k, s.n, options.isa));
-  }
-  return { type: 'int32', data: y, dims: s.outDims };
+  const packed = packWeights({ type: B.dtype, data: B.data, dims: [s.k, s.n] }, { layout: 'kn', zeroPoint: bzp });
+  const y = gemm({ type: A.dtype, data: A.data, dims: [s.batch * s.m, s.k] }, packed, { aZeroPoint: rowZeroPoints(azp, s.batch), isa: options.isa });
+  return { type: 'int32', data: y.data as Int32Array, dims: s.outDims };
+}
+
+/** A per-row zero point (M values) repeats for every matrix of the batch. */
+function rowZeroPoints(zp: Int32Array, batch: number): Int32Array {
+  if (zp.length === 1 || batch === 1) return zp;
+  const out = new Int32Array(zp.length * batch);
+  for (let i = 0; i < batch; i++) out.set(zp, i * zp.length);
+  return out;
 }
 
 /**
@@ -93,24 +102,22 @@ export function qlinearMatmul(
   yScale: number, yZeroPoint: ZeroPointInput | undefined,
   options: MatmulIntegerOptions = {},
 ): { type: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
-  const acc = matmulInteger(a, b, aZeroPoint, bZeroPoint, options);
-  const as = readScales(aScale, 'aScale').data[0]!;
+  const A = readIntMatrix(a, 'a');
+  const B = readIntMatrix(b, 'b');
+  const s = shapes(A, B);
+  const azp = zeroPoints(aZeroPoint, A.dtype, s.m, 'aZeroPoint');
+  const bzp = zeroPoints(bZeroPoint, B.dtype, s.n, 'bZeroPoint');
+  if (options.isa !== undefined) assertIsaName(options.isa);
+  const as = readScales(aScale, 'aScale').data;
   const ys = readScales(yScale, 'yScale').data[0]!;
   const bs = readScales(bScale, 'bScale').data;
-  const n = acc.dims[acc.dims.length - 1]!;
-  if (bs.length !== 1 && bs.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `bScale must have 1 or ${n} elements, received ${bs.length}`);
-  const multiplier = new Float32Array(bs.length);
-  for (let i = 0; i < bs.length; i++) multiplier[i] = Math.fround(Math.fround(as * bs[i]!) / ys);
+  if (bs.length !== 1 && bs.length !== s.n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `bScale must have 1 or ${s.n} elements, received ${bs.length}`);
   const dtype = yZeroPoint instanceof Int8Array || (typeof yZeroPoint === 'object' && (yZeroPoint as { type?: string })?.type === 'int8') ? 'int8' : 'uint8';
-  const yzp = readZeroPoints(yZeroPoint ?? 0, 1, dtype, 'yZeroPoint');
-  const layoutDims = multiplier.length === 1 ? [acc.data.length] : [acc.data.length / n, n];
-  const data = callNative((native) => {
-    const out = dtype === 'int8' ? new Int8Array(acc.data.length) : new Uint8Array(acc.data.length);
-    const perColumn = multiplier.length > 1;
-    const zps = perColumn ? new Int32Array(n).fill(yzp[0]!) : yzp;
-    const [lo, hi] = dtype === 'int8' ? [-128, 127] : [0, 255];
-    native.requantize(acc.data, multiplier, zps, out, perColumn ? layoutDims[0]! : 1, perColumn ? n : acc.data.length, 1, perColumn ? 1 : 0, 0, lo, hi, options.isa);
-    return out;
+  const yzp = readZeroPoints(yZeroPoint ?? 0, 1, dtype, 'yZeroPoint')[0]!;
+  // The engine forms the multiplier as onnxruntime does: fround(fround(aScale * bScale) / yScale).
+  const packed = packWeights({ type: B.dtype, data: B.data, dims: [s.k, s.n] }, { layout: 'kn', zeroPoint: bzp, scale: bs });
+  const y = gemm({ type: A.dtype, data: A.data, dims: [s.batch * s.m, s.k] }, packed, {
+    aZeroPoint: rowZeroPoints(azp, s.batch), aScale: as, output: dtype, outScale: ys, outZeroPoint: yzp, isa: options.isa,
   });
-  return { type: dtype, data, dims: acc.dims };
+  return { type: dtype, data: y.data as Int8Array | Uint8Array, dims: s.outDims };
 }

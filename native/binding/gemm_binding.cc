@@ -10,6 +10,7 @@
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
 #include "runtime/gemm.h"
+#include "runtime/gemm_dynamic.h"
 
 namespace quanta::binding {
 
@@ -123,6 +124,33 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// gemmDynamic(packed, x (Float32Array [m, k]), m, perRow, y (Float32Array [m, n]), relu, isa?)
+Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const GemmPackedB& packed = *packed_arg(info, 0);
+  auto x = typed_array<float>(info, 1, "x");
+  const size_t m = size_arg(info, 2, "m");
+  const bool per_row = bool_arg(info, 3, "perRow");
+  auto y = typed_array<float>(info, 4, "y");
+  const bool relu = bool_arg(info, 5, "relu");
+  const KernelTable& kt = table_arg(info, 6);
+  check_length(info, x.length, checked_product(env, m, packed.k), "x");
+  check_length(info, y.length, checked_product(env, m, packed.n), "y");
+  if (packed.k > gemm_dynamic_max_k(packed)) {
+    throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "K = " + std::to_string(packed.k) + " exceeds the int32 bound " +
+                std::to_string(gemm_dynamic_max_k(packed)) + " for uint8 activations with these weights");
+  }
+  GemmDynamicArgs args;
+  args.x = x.data;
+  args.m = m;
+  args.per_row = per_row;
+  args.y = y.data;
+  args.relu = relu;
+  const std::string err = gemm_dynamic_f32(kt, args, packed);
+  if (!err.empty()) throw_error(env, "ERR_QUANTA_NON_FINITE", err);
+  return env.Undefined();
+}
+
 // gemmKernelIsa(isa?) -> the path the GEMM block kernel comes from.
 Napi::Value GemmKernelIsa(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), isa_name(table_arg(info, 0).gemm_isa));
@@ -133,6 +161,7 @@ Napi::Value GemmKernelIsa(const Napi::CallbackInfo& info) {
 void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmPackWeights", Napi::Function::New(env, GemmPackWeights, "gemmPackWeights"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("gemmDynamic", Napi::Function::New(env, GemmDynamic, "gemmDynamic"));
   exports.Set("gemmKernelIsa", Napi::Function::New(env, GemmKernelIsa, "gemmKernelIsa"));
 }
 

@@ -8,7 +8,6 @@
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
 #include "runtime/linear_ops.h"
-#include "runtime/matmul_integer.h"
 
 namespace quanta::binding {
 
@@ -120,33 +119,6 @@ Napi::Value RequantizeFixed(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// matmulInteger(a, aZeroPoint(Int32, 1 or M), b, bZeroPoint(Int32, 1 or N), y(Int32), M, K, N,
-//               isa?): a is [M, K] int8/uint8, b is [K, N] int8/uint8 (ONNX MatMulInteger).
-Napi::Value MatmulInteger(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const IntType a_type = int_type_of(info, 0, "a");
-  auto a = byte_view(info, 0, "a");
-  auto a_zp = typed_array<int32_t>(info, 1, "aZeroPoint");
-  const IntType b_type = int_type_of(info, 2, "b");
-  auto b = byte_view(info, 2, "b");
-  auto b_zp = typed_array<int32_t>(info, 3, "bZeroPoint");
-  auto y = typed_array<int32_t>(info, 4, "y");
-  MatmulIntegerShape s;
-  s.m = size_arg(info, 5, "M");
-  s.k = size_arg(info, 6, "K");
-  s.n = size_arg(info, 7, "N");
-  const KernelTable& k = table_arg(info, 8);
-  check_length(info, a.length, checked_product(env, s.m, s.k), "a");
-  check_length(info, b.length, checked_product(env, s.k, s.n), "b");
-  check_length(info, y.length, checked_product(env, s.m, s.n), "y");
-  if ((a_zp.length != 1 && a_zp.length != s.m) || (b_zp.length != 1 && b_zp.length != s.n)) {
-    throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "zero points must have 1, M (a) or N (b) elements");
-  }
-  matmul_integer(k, s, a_type == IntType::s8, a.data, a_zp.data, a_zp.length, b_type == IntType::s8, b.data,
-                 b_zp.data, b_zp.length, y.data);
-  return env.Undefined();
-}
-
 }  // namespace
 
 void register_linear(Napi::Env env, Napi::Object exports) {
@@ -154,7 +126,6 @@ void register_linear(Napi::Env env, Napi::Object exports) {
   exports.Set("dequantizeLinear", Napi::Function::New(env, DequantizeLinear, "dequantizeLinear"));
   exports.Set("requantize", Napi::Function::New(env, Requantize, "requantize"));
   exports.Set("requantizeFixed", Napi::Function::New(env, RequantizeFixed, "requantizeFixed"));
-  exports.Set("matmulInteger", Napi::Function::New(env, MatmulInteger, "matmulInteger"));
 }
 
 }  // namespace quanta::binding

@@ -1,0 +1,62 @@
+/**
+ * Dynamic quantization in one call, the way onnxruntime's DynamicQuantizeMatMul and PyTorch's
+ * dynamic Linear work: float32 activations are quantized to uint8 on the fly with
+ * DynamicQuantizeLinear's parameters (range [min(0, min x), max(0, max x)], scale = range / 255,
+ * zero point rounded half to even), multiplied by int8 / uint8 weights packed once with
+ * `packWeights`, and dequantized to float32 in the engine's epilogue:
+ *
+ *   y[m, n] = fma(float(acc[m, n]), xScale[m] * scale[n], bias[n])   (then max(0, .) with relu)
+ *
+ * `granularity: 'row'` (the default) gives every row of x its own scale and zero point: the same
+ * cost, and an outlier in one token no longer coarsens every other row. 'tensor' is onnxruntime's
+ * and PyTorch's choice. NaN or infinite activations are refused (ERR_QUANTA_NON_FINITE).
+ */
+import { QuantaError, invalid } from './errors';
+import type { PackedWeights } from './gemm';
+import { nativeHandle } from './gemm';
+import { callNative } from './native';
+import type { IsaName } from './probe';
+import { assertIsaName } from './probe';
+import type { Float32Tensor } from './tensor';
+import { viewFloat32 } from './tensor';
+
+export interface DynamicQuantizeMatmulOptions {
+  /** One activation scale per row of x (default) or one for all of x. */
+  granularity?: 'row' | 'tensor';
+  relu?: boolean;
+  /** A caller-provided Float32Array of M * N elements (no allocation). */
+  out?: Float32Array;
+  isa?: IsaName;
+}
+
+/** Y = x . W for float32 x [..., M, K] (or a flat M * K array) and packed W; Y is [..., M, N]. */
+export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
+  const handle = nativeHandle(packed);
+  const input = viewFloat32(x, 'x');
+  const { k, n } = packed;
+  let m: number;
+  let outDims: number[];
+  const last = input.dims[input.dims.length - 1];
+  if (input.dims.length >= 2 && last === k) {
+    m = k === 0 ? input.dims.slice(0, -1).reduce((p, q) => p * q, 1) : input.data.length / k;
+    outDims = [...input.dims.slice(0, -1), n];
+  } else if (input.dims.length === 1 && k > 0 && input.data.length % k === 0) {
+    m = input.data.length / k;
+    outDims = m === 1 ? [n] : [m, n];
+  } else {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `x must be [..., M, ${k}] (K of the packed weights) or a flat multiple of ${k}, received dims [${input.dims.join(', ')}]`);
+  }
+  const granularity = options.granularity ?? 'row';
+  if (granularity !== 'row' && granularity !== 'tensor') throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.granularity', "'row' or 'tensor'", granularity);
+  if (options.isa !== undefined) assertIsaName(options.isa, 'options.isa');
+  let y = options.out;
+  if (y !== undefined) {
+    if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
+    if (y.length !== m * n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${m * n} (M * N) elements, received ${y.length}`);
+  } else {
+    y = new Float32Array(m * n);
+  }
+  const out = y;
+  callNative((native) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, options.relu === true, options.isa));
+  return { type: 'float32', data: out, dims: outDims };
+}
