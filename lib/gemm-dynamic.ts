@@ -12,8 +12,8 @@
  * and PyTorch's choice. NaN or infinite activations are refused (ERR_QUANTA_NON_FINITE).
  */
 import { QuantaError, invalid } from './errors';
-import type { PackedWeights } from './gemm';
-import { nativeHandle } from './gemm';
+import type { PackedWeights, PreparedCall } from './gemm';
+import { nativeHandle, runAsync } from './gemm';
 import { callNative } from './native';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
@@ -29,8 +29,7 @@ export interface DynamicQuantizeMatmulOptions {
   isa?: IsaName;
 }
 
-/** Y = x . W for float32 x [..., M, K] (or a flat M * K array) and packed W; Y is [..., M, N]. */
-export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
+function prepareDynamic(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions): PreparedCall<Float32Tensor> {
   const handle = nativeHandle(packed);
   const input = viewFloat32(x, 'x');
   const { k, n } = packed;
@@ -57,6 +56,20 @@ export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options
     y = new Float32Array(m * n);
   }
   const out = y;
-  callNative((native) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, options.relu === true, options.isa));
-  return { type: 'float32', data: out, dims: outDims };
+  return {
+    run: (native, async) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, options.relu === true, options.isa, async),
+    result: { type: 'float32', data: out, dims: outDims },
+  };
+}
+
+/** Y = x . W for float32 x [..., M, K] (or a flat M * K array) and packed W; Y is [..., M, N]. */
+export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
+  const call = prepareDynamic(x, packed, options);
+  callNative((native) => call.run(native, false));
+  return call.result;
+}
+
+/** dynamicQuantizeMatmul as a Promise, computed off the JS thread (see gemmAsync). */
+export async function dynamicQuantizeMatmulAsync(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Promise<Float32Tensor> {
+  return runAsync(prepareDynamic(x, packed, options));
 }

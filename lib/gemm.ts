@@ -11,7 +11,8 @@
  */
 import { INT_RANGES } from './dtypes';
 import { QuantaError, invalid } from './errors';
-import { callNative } from './native';
+import type { NativeAddon } from './native';
+import { callNative, callNativeAsync } from './native';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { IntInput, ScaleInput, ZeroPointInput } from './tensor';
@@ -129,8 +130,13 @@ export interface GemmResult {
 
 const KIND: Record<GemmOutputType, number> = { int32: 0, float32: 1, uint8: 2, int8: 3 };
 
-/** Y = A . W for A [..., M, K] (int8 or uint8) and packed W ([K, N] in effect); Y is [..., M, N]. */
-export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
+/** A checked call: the native arguments (without the async flag) and the result they fill. */
+export interface PreparedCall<R> {
+  run: (native: NativeAddon, async: boolean) => Promise<void> | undefined;
+  result: R;
+}
+
+function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): PreparedCall<GemmResult> {
   if (!(packed instanceof PackedWeights)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'PackedWeights from packWeights()', packed);
   const A = readInt8(a, 'a');
   const k = A.dims.length > 0 ? A.dims[A.dims.length - 1]! : -1;
@@ -169,11 +175,37 @@ export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = 
   }
   const [qmin, qmax] = output === 'int8' || output === 'uint8' ? INT_RANGES[output] : [0, 0];
   const out = y;
-  callNative((native) =>
-    native.gemm(packed[kHandle], A.data, A.dtype === 'int8', m, azp, KIND[output], out, scaleA, options.relu === true, outScale, outZeroPoint, qmin, qmax, options.isa),
-  );
-  return { type: output, data: out, dims: [...A.dims.slice(0, -1), n] };
+  const handle = packed[kHandle];
+  return {
+    run: (native, async) =>
+      native.gemm(handle, A.data, A.dtype === 'int8', m, azp, KIND[output], out, scaleA, options.relu === true, outScale, outZeroPoint, qmin, qmax, options.isa, async),
+    result: { type: output, data: out, dims: [...A.dims.slice(0, -1), n] },
+  };
 }
+
+/** Y = A . W for A [..., M, K] (int8 or uint8) and packed W ([K, N] in effect); Y is [..., M, N]. */
+export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
+  const call = prepareGemm(a, packed, options);
+  callNative((native) => call.run(native, false));
+  return call.result;
+}
+
+/** gemm as a Promise: the work runs off the JS thread (see runAsync). */
+export async function gemmAsync(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): Promise<GemmResult> {
+  return runAsync(prepareGemm(a, packed, options));
+}
+
+/**
+ * @internal Runs a prepared call on a libuv worker thread, which hands the loops to the addon's own
+ * pool; the JS thread stays free. The buffers of the call are kept alive until it settles; do not
+ * transfer, detach or write them meanwhile (the work reads and writes them in place).
+ */
+export async function runAsync<R>(call: PreparedCall<R>): Promise<R> {
+  await callNativeAsync((native) => call.run(native, true) as Promise<void>);
+  return call.result;
+}
+
+
 
 /** The path the GEMM kernel runs on (the active one, or `isa`'s). */
 export function gemmKernelIsa(isa?: IsaName): string {

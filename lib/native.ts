@@ -72,9 +72,9 @@ export interface NativeAddon {
   gemm(
     packed: unknown, a: Int8Like, aSigned: boolean, m: number, aZeroPoint: Int32Array, kind: number,
     y: Int32Array | Float32Array | Uint8Array | Int8Array, scaleA: Float32Array, relu: boolean,
-    outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa?: string,
-  ): void;
-  gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, relu: boolean, isa?: string): void;
+    outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa: string | undefined, async: boolean,
+  ): Promise<void> | undefined;
+  gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, relu: boolean, isa: string | undefined, async: boolean): Promise<void> | undefined;
   gemmKernelIsa(isa?: string): string;
 }
 
@@ -143,6 +143,15 @@ export function callNative<T>(fn: (native: NativeAddon) => T): T {
   const native = addon();
   try {
     return fn(native);
+  } catch (error) {
+    return rethrowNative(error);
+  }
+}
+
+/** callNative for the Promise forms: a rejection carries the same QuantaError a throw would. */
+export async function callNativeAsync<T>(fn: (native: NativeAddon) => Promise<T>): Promise<T> {
+  try {
+    return await callNative(fn);
   } catch (error) {
     return rethrowNative(error);
   }

@@ -1,11 +1,13 @@
 // JS functions of the int8 GEMM engine behind lib/gemm.ts: packing weights into an opaque,
-// type-tagged handle, and the synchronous GEMM with its int32 / float32 / requantizing outputs.
+// type-tagged handle, and the GEMM with its int32 / float32 / requantizing outputs, synchronous or
+// (last argument true) returning a Promise.
 // Arguments are validated in TypeScript; here only what protects memory is re-checked.
 #include <napi.h>
 
 #include <string>
 
 #include "binding/args.h"
+#include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
@@ -68,11 +70,23 @@ Napi::Value GemmPackWeights(const Napi::CallbackInfo& info) {
   return handle;
 }
 
+// Whether the trailing argument asks for the Promise form.
+bool async_arg(const Napi::CallbackInfo& info, size_t index) {
+  return index < info.Length() && info[index].IsBoolean() && info[index].As<Napi::Boolean>().Value();
+}
+
+// Runs the work now, or queues it and returns its Promise.
+Napi::Value finish(const Napi::CallbackInfo& info, bool async, const char* error_code, AsyncWork work) {
+  if (async) return run_async(info, error_code, std::move(work));
+  run_sync(info.Env(), error_code, work);
+  return info.Env().Undefined();
+}
+
 // gemm(packed, a, aSigned, m, aZeroPoint, kind, y, scaleA, relu, outScale, outZeroPoint, qmin,
-//      qmax, isa?) -> void; kind: 0 int32, 1 float32, 2 uint8, 3 int8.
+//      qmax, isa?, async?) -> void | Promise; kind: 0 int32, 1 float32, 2 uint8, 3 int8.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const GemmPackedB& packed = *packed_arg(info, 0);
+  const GemmPackedB packed = *packed_arg(info, 0);
   auto a = byte_view(info, 1, "a");
   const bool a_signed = bool_arg(info, 2, "aSigned");
   const size_t m = size_arg(info, 3, "m");
@@ -119,15 +133,16 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   out.out_zp = static_cast<int32_t>(out_zp);
   out.qmin = static_cast<int32_t>(qmin);
   out.qmax = static_cast<int32_t>(qmax);
-  const std::string err = gemm_u8s8(kt, ga, packed, out);
-  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", err);
-  return env.Undefined();
+  // The work holds its own copy of the packed weights' descriptor, which shares their storage.
+  return finish(info, async_arg(info, 14), "ERR_QUANTA_INVALID_SHAPE",
+                [&kt, ga, packed, out] { return gemm_u8s8(kt, ga, packed, out); });
 }
 
-// gemmDynamic(packed, x (Float32Array [m, k]), m, perRow, y (Float32Array [m, n]), relu, isa?)
+// gemmDynamic(packed, x (Float32Array [m, k]), m, perRow, y (Float32Array [m, n]), relu, isa?,
+//             async?) -> void | Promise
 Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const GemmPackedB& packed = *packed_arg(info, 0);
+  const GemmPackedB packed = *packed_arg(info, 0);
   auto x = typed_array<float>(info, 1, "x");
   const size_t m = size_arg(info, 2, "m");
   const bool per_row = bool_arg(info, 3, "perRow");
@@ -146,9 +161,8 @@ Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
   args.per_row = per_row;
   args.y = y.data;
   args.relu = relu;
-  const std::string err = gemm_dynamic_f32(kt, args, packed);
-  if (!err.empty()) throw_error(env, "ERR_QUANTA_NON_FINITE", err);
-  return env.Undefined();
+  return finish(info, async_arg(info, 7), "ERR_QUANTA_NON_FINITE",
+                [&kt, args, packed] { return gemm_dynamic_f32(kt, args, packed); });
 }
 
 // gemmKernelIsa(isa?) -> the path the GEMM block kernel comes from.

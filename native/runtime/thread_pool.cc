@@ -25,12 +25,22 @@ class Pool {
   void set_size(int n) { wanted_ = n <= 0 ? default_threads() : n; }
 
   void run(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body) {
-    // One loop at a time: concurrent callers (async work on several libuv threads) take turns.
-    std::lock_guard<std::mutex> serial(run_mutex_);
-    resize(wanted_ - 1);
     const size_t chunk = std::max(grain, size_t{1});
     const size_t chunks = (count + chunk - 1) / chunk;
-    if (chunks <= 1 || workers_.empty()) {
+    if (chunks <= 1) {
+      body(0, count);
+      return;
+    }
+    // One loop at a time. A caller that finds the pool busy (an async call's loop on a libuv
+    // thread) runs its loop alone instead of waiting: the JS thread never blocks behind async
+    // work, and results do not depend on which threads ran the chunks.
+    std::unique_lock<std::mutex> serial(run_mutex_, std::try_to_lock);
+    if (!serial.owns_lock()) {
+      body(0, count);
+      return;
+    }
+    resize(wanted_ - 1);
+    if (workers_.empty()) {
       body(0, count);
       return;
     }

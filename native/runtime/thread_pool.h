@@ -8,7 +8,8 @@
 namespace quanta {
 
 // Runs body(begin, end) over [0, count) split into chunks of at least `grain` items. Runs on the
-// calling thread alone when the work is one chunk or the pool has one thread. Which thread runs
+// calling thread alone when the work is one chunk, the pool has one thread, or the pool is busy
+// with another caller's loop (async calls run on libuv threads; nobody waits for the pool). Which thread runs
 // which chunk never changes a result: chunks write disjoint outputs.
 void parallel_for(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body);
 
