@@ -52,6 +52,30 @@ export class PackedWeights {
   ) {
     this[kHandle] = handle;
   }
+
+  /**
+   * The packed weights as bytes (a versioned, checksummed format; see loadPackedWeights). The
+   * layout is the same for every kernel path, so the bytes load on any machine.
+   */
+  serialize(): Uint8Array {
+    return callNative((native) => native.gemmSerialize(this[kHandle], this.dtype === 'int8', this.layout === 'nk', this.hasScale));
+  }
+
+  /** The packed layout every kernel path reads: 16-column panels, K in steps of 4. */
+  get packedLayout(): 'N16K4' {
+    return 'N16K4';
+  }
+}
+
+/**
+ * Loads bytes written by PackedWeights.serialize(). Anything that is not such a file, or is
+ * truncated, corrupted or inconsistent, throws ERR_QUANTA_INVALID_FILE (the loader re-derives and
+ * checks what the kernels rely on rather than trusting the file).
+ */
+export function loadPackedWeights(bytes: Uint8Array): PackedWeights {
+  if (!(bytes instanceof Uint8Array)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'bytes', 'a Uint8Array (or Buffer)', bytes);
+  const r = callNative((native) => native.gemmDeserialize(bytes));
+  return new PackedWeights(r.handle, r.n, r.k, r.bSigned ? 'int8' : 'uint8', r.layoutNK ? 'nk' : 'kn', r.hasScale);
 }
 
 /** @internal The native handle behind a PackedWeights (for the other entry points of the engine). */

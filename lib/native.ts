@@ -75,6 +75,8 @@ export interface NativeAddon {
     outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa: string | undefined, async: boolean,
   ): Promise<void> | undefined;
   gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, relu: boolean, isa: string | undefined, async: boolean): Promise<void> | undefined;
+  gemmSerialize(packed: unknown, bSigned: boolean, layoutNK: boolean, hasScale: boolean): Uint8Array;
+  gemmDeserialize(bytes: Uint8Array): { handle: unknown; n: number; k: number; bSigned: boolean; layoutNK: boolean; hasScale: boolean };
   gemmKernelIsa(isa?: string): string;
 }
 

@@ -11,6 +11,7 @@
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
       "native/runtime/gemm_dynamic.cc",
+      "native/runtime/gemm_serialize.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/range_ops.cc",
       "native/runtime/thread_pool.cc"

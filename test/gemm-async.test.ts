@@ -92,7 +92,7 @@ describe('async GEMM', () => {
     if (process.env.QUANTA_TEST_VERBOSE) console.log(`async GEMM ${elapsed.toFixed(0)} ms: ${ticks} ticks, loop delay max ${(monitor.max / 1e6).toFixed(1)} ms, p99 ${(monitor.percentile(99) / 1e6).toFixed(1)} ms`);
     // Timers kept firing: most 10 ms ticks happened, and no callback waited long.
     expect(ticks).toBeGreaterThan((elapsed / 10) * 0.5);
-    expect(monitor.max / 1e6).toBeLessThan(60);
+    expect(monitor.max / 1e6).toBeLessThan(100);
     expect(monitor.percentile(99) / 1e6).toBeLessThan(40);
     // And the answer is right: every output equals the first row's (constant inputs).
     const first = gemm({ type: 'uint8', data: a.data.subarray(0, k), dims: [1, k] }, packed, { output: 'uint8', aScale: 0.02, outScale: 1, isa }).data;

@@ -4,7 +4,10 @@
 // Arguments are validated in TypeScript; here only what protects memory is re-checked.
 #include <napi.h>
 
+#include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "binding/args.h"
 #include "binding/async_call.h"
@@ -13,6 +16,7 @@
 #include "dispatch/kernel_table.h"
 #include "runtime/gemm.h"
 #include "runtime/gemm_dynamic.h"
+#include "runtime/gemm_serialize.h"
 
 namespace quanta::binding {
 
@@ -38,6 +42,19 @@ bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
 
 size_t packed_bytes(const GemmPackedB& p) { return p.panels * (p.panel_stride + 4 * 4 * kGemmPanel); }
 
+// Wraps packed weights in a type-tagged External that tells V8 how much memory it holds.
+Napi::Value make_handle(Napi::Env env, GemmPackedB&& packed) {
+  auto* owned = new GemmPackedB(std::move(packed));
+  const int64_t bytes = static_cast<int64_t>(packed_bytes(*owned));
+  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
+  auto handle = Napi::External<GemmPackedB>::New(env, owned, [bytes](Napi::Env e, GemmPackedB* p) {
+    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
+    delete p;
+  });
+  handle.TypeTag(&kPackedTag);
+  return handle;
+}
+
 // gemmPackWeights(b, bSigned, layoutNK, n, k, zeroPoint, scale, bias | null) -> handle
 Napi::Value GemmPackWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -53,21 +70,42 @@ Napi::Value GemmPackWeights(const Napi::CallbackInfo& info) {
   check_length(info, b.length, checked_product(env, n, k), "b");
   if (bias.data != nullptr) check_length(info, bias.length, n, "bias");
   if (zp.length != 1 && zp.length != n) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "zeroPoint must have 1 or N values");
-  auto* packed = new GemmPackedB();
+  GemmPackedB packed;
   const std::string err = gemm_pack_b(b.data, b_signed, nk ? GemmLayoutB::nk : GemmLayoutB::kn, n, k, zp.data,
-                                      zp.length, scale.data, scale.length, bias.data, packed);
-  if (!err.empty()) {
-    delete packed;
-    throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
-  }
-  const int64_t bytes = static_cast<int64_t>(packed_bytes(*packed));
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  auto handle = Napi::External<GemmPackedB>::New(env, packed, [bytes](Napi::Env e, GemmPackedB* p) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
-    delete p;
-  });
-  handle.TypeTag(&kPackedTag);
-  return handle;
+                                      zp.length, scale.data, scale.length, bias.data, &packed);
+  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
+  return make_handle(env, std::move(packed));
+}
+
+// gemmSerialize(packed, bSigned, layoutNK, hasScale) -> Uint8Array (gemm_serialize.h's format)
+Napi::Value GemmSerialize(const Napi::CallbackInfo& info) {
+  const GemmPackedB& packed = *packed_arg(info, 0);
+  GemmPackedInfo meta;
+  meta.b_signed = bool_arg(info, 1, "bSigned");
+  meta.layout_nk = bool_arg(info, 2, "layoutNK");
+  meta.has_scale = bool_arg(info, 3, "hasScale");
+  const std::vector<uint8_t> bytes = gemm_serialize(packed, meta);
+  Napi::Uint8Array out = Napi::Uint8Array::New(info.Env(), bytes.size());
+  std::memcpy(out.Data(), bytes.data(), bytes.size());
+  return out;
+}
+
+// gemmDeserialize(bytes) -> { handle, n, k, bSigned, layoutNK, hasScale }
+Napi::Value GemmDeserialize(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto bytes = byte_view(info, 0, "bytes");
+  GemmPackedB packed;
+  GemmPackedInfo meta;
+  const std::string err = gemm_deserialize(bytes.data, bytes.length, &packed, &meta);
+  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_FILE", "packed weights: " + err);
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("n", Napi::Number::New(env, static_cast<double>(packed.n)));
+  result.Set("k", Napi::Number::New(env, static_cast<double>(packed.k)));
+  result.Set("bSigned", Napi::Boolean::New(env, meta.b_signed));
+  result.Set("layoutNK", Napi::Boolean::New(env, meta.layout_nk));
+  result.Set("hasScale", Napi::Boolean::New(env, meta.has_scale));
+  result.Set("handle", make_handle(env, std::move(packed)));
+  return result;
 }
 
 // Whether the trailing argument asks for the Promise form.
@@ -175,6 +213,8 @@ Napi::Value GemmKernelIsa(const Napi::CallbackInfo& info) {
 void register_gemm(Napi::Env env, Napi::Object exports) {
   exports.Set("gemmPackWeights", Napi::Function::New(env, GemmPackWeights, "gemmPackWeights"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("gemmSerialize", Napi::Function::New(env, GemmSerialize, "gemmSerialize"));
+  exports.Set("gemmDeserialize", Napi::Function::New(env, GemmDeserialize, "gemmDeserialize"));
   exports.Set("gemmDynamic", Napi::Function::New(env, GemmDynamic, "gemmDynamic"));
   exports.Set("gemmKernelIsa", Napi::Function::New(env, GemmKernelIsa, "gemmKernelIsa"));
 }

@@ -59,22 +59,17 @@ uint32_t pack_row(const uint8_t* src, size_t klen, uint8_t flip, bool want_sum, 
 
 }  // namespace
 
-std::string gemm_pack_b(const uint8_t* b, bool b_signed, GemmLayoutB layout, size_t n, size_t k,
-                        const int32_t* zp, size_t zp_count, const float* scale, size_t scale_count,
-                        const float* bias, GemmPackedB* out) {
-  if (zp_count != 1 && zp_count != n) return "zero points: expected 1 or N values";
-  if (scale_count != 0 && scale_count != 1 && scale_count != n) return "scales: expected 0, 1 or N values";
+bool gemm_allocate_packed(size_t n, size_t k, GemmPackedB* out) {
   GemmPackedB p;
   p.n = n;
   p.k = k;
-  p.b_signed = b_signed;
   p.panels = gemm_panels(n);
   p.panel_stride = gemm_panel_stride(k);
   const size_t cols = p.panels * kGemmPanel;
   const size_t header = gemm_round_up(4 * cols * sizeof(int32_t), 64);
   const size_t bytes = header + p.panels * p.panel_stride;
   void* mem = std::aligned_alloc(64, gemm_round_up(std::max<size_t>(bytes, 64), 64));
-  if (mem == nullptr) return "out of memory packing the weights";
+  if (mem == nullptr) return false;
   p.storage = std::shared_ptr<void>(mem, std::free);
   std::memset(mem, 0, bytes);
   p.colsum = static_cast<int32_t*>(mem);
@@ -82,6 +77,20 @@ std::string gemm_pack_b(const uint8_t* b, bool b_signed, GemmLayoutB layout, siz
   p.scale = reinterpret_cast<float*>(p.nzb + cols);
   p.bias = p.scale + cols;
   p.data = reinterpret_cast<int8_t*>(static_cast<uint8_t*>(mem) + header);
+  *out = std::move(p);
+  return true;
+}
+
+int64_t gemm_max_dev(int32_t zb) { return max_dev(-128, 127, zb); }
+
+std::string gemm_pack_b(const uint8_t* b, bool b_signed, GemmLayoutB layout, size_t n, size_t k,
+                        const int32_t* zp, size_t zp_count, const float* scale, size_t scale_count,
+                        const float* bias, GemmPackedB* out) {
+  if (zp_count != 1 && zp_count != n) return "zero points: expected 1 or N values";
+  if (scale_count != 0 && scale_count != 1 && scale_count != n) return "scales: expected 0, 1 or N values";
+  GemmPackedB p;
+  if (!gemm_allocate_packed(n, k, &p)) return "out of memory packing the weights";
+  p.b_signed = b_signed;
 
   const uint8_t flip = b_signed ? 0 : 0x80;  // unsigned B -> B - 128 as int8
   const int64_t shift = b_signed ? 0 : -128;
@@ -104,7 +113,7 @@ std::string gemm_pack_b(const uint8_t* b, bool b_signed, GemmLayoutB layout, siz
     p.colsum[j] = wrap32(sums[j]);
     p.nzb[j] = wrap32(-z);
     if (z != 0) p.zb_zero = false;
-    p.max_dev = std::max(p.max_dev, max_dev(-128, 127, z));
+    p.max_dev = std::max(p.max_dev, gemm_max_dev(static_cast<int32_t>(z)));
     p.scale[j] = scale_count == 0 ? 1.0f : scale[scale_count == 1 ? 0 : j];
     p.bias[j] = bias == nullptr ? 0.0f : bias[j];
   }

@@ -38,6 +38,12 @@ struct GemmPackedB {
   std::shared_ptr<void> storage;
 };
 
+// Allocates the zeroed, 64-byte aligned storage of packed B for N x K and points the fields into
+// it (false: out of memory). For gemm_pack_b and for loading saved weights.
+bool gemm_allocate_packed(size_t n, size_t k, GemmPackedB* out);
+// max |B' - zb'| over B' in [-128, 127].
+int64_t gemm_max_dev(int32_t zb);
+
 // b: int8 (b_signed) or uint8 bytes in `layout`. zp: 1 or N values (in the type's range);
 // scale: 0 (none), 1 or N values; bias: null or N values. Returns "" or what was wrong.
 std::string gemm_pack_b(const uint8_t* b, bool b_signed, GemmLayoutB layout, size_t n, size_t k,
