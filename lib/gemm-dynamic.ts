@@ -5,7 +5,7 @@
  * zero point rounded half to even), multiplied by int8 / uint8 weights packed once with
  * `packWeights`, and dequantized to float32 in the engine's epilogue:
  *
- *   y[m, n] = fma(float(acc[m, n]), xScale[m] * scale[n], bias[n])   (then max(0, .) with relu)
+ *   y[m, n] = fma(float(acc[m, n]), xScale[m] * scale[n], bias[n])   (then ReLU or GELU)
  *
  * `granularity: 'row'` (the default) gives every row of x its own scale and zero point: the same
  * cost, and an outlier in one token no longer coarsens every other row. 'tensor' is onnxruntime's
@@ -13,7 +13,7 @@
  */
 import { QuantaError, invalid } from './errors';
 import type { PackedWeights, PreparedCall } from './gemm';
-import { nativeHandle, runAsync } from './gemm';
+import { activationCode, nativeHandle, runAsync } from './gemm';
 import { callNative } from './native';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
@@ -24,6 +24,8 @@ export interface DynamicQuantizeMatmulOptions {
   /** One activation scale per row of x (default) or one for all of x. */
   granularity?: 'row' | 'tensor';
   relu?: boolean;
+  /** 'relu' or 'gelu' (erf form), after the bias. */
+  activation?: 'relu' | 'gelu';
   /** A caller-provided Float32Array of M * N elements (no allocation). */
   out?: Float32Array;
   isa?: IsaName;
@@ -56,8 +58,9 @@ function prepareDynamic(x: unknown, packed: PackedWeights, options: DynamicQuant
     y = new Float32Array(m * n);
   }
   const out = y;
+  const activation = activationCode(options);
   return {
-    run: (native, async) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, options.relu === true, options.isa, async),
+    run: (native, async) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, activation, options.isa, async),
     result: { type: 'float32', data: out, dims: outDims },
   };
 }

@@ -3,8 +3,11 @@
  * by them many times (`gemm`), with int32, dequantized float32 or requantized 8-bit output.
  *
  *   Y[m, n] = (A[m, :] - aZeroPoint) . (W[:, n] - zeroPoint[n])                        (int32)
- *   float32: fma(float(Y), aScale[m] * scale[n], bias[n]), then max(0, .) with relu
- *   uint8 / int8: round_half_even(clamp(float(Y) * (aScale * scale[n] / outScale))) + outZeroPoint
+ *   float32: fma(float(Y), aScale[m] * scale[n], bias[n]), then the activation (ReLU, or GELU
+ *            by erf as PyTorch's default: a fixed operation sequence, quanta/gelu.h in native/)
+ *   uint8 / int8: round_half_even(clamp(float(Y + biasQ[n]) * (aScale * scale[n] / outScale)))
+ *            + outZeroPoint, biasQ[n] = round_half_even(bias[n] / (aScale * scale[n])) in int32
+ *            (onnxruntime's quantized bias); int32 output is the raw sum, without bias
  *
  * Integer results equal the reference bit for bit on every kernel path and thread count; float32
  * and requantized results too (one fused multiply-add, one rounding, on every path).
@@ -136,7 +139,9 @@ export interface GemmOptions {
   output?: GemmOutputType;
   /** A's scale: 1 value, or M (per row, float32 output only). Needed for float32 / 8-bit output. */
   aScale?: ScaleInput;
-  /** float32 output: max(0, y). */
+  /** float32 output: 'relu' (max(0, y)) or 'gelu' (y * Phi(y), erf form). */
+  activation?: 'relu' | 'gelu';
+  /** float32 output: max(0, y) (the same as activation: 'relu'). */
   relu?: boolean;
   /** 8-bit output: its scale and zero point. */
   outScale?: number;
@@ -153,6 +158,16 @@ export interface GemmResult {
 }
 
 const KIND: Record<GemmOutputType, number> = { int32: 0, float32: 1, uint8: 2, int8: 3 };
+
+/** @internal The activation option as the binding's code: 0 none, 1 ReLU, 2 GELU. */
+export function activationCode(options: { activation?: unknown; relu?: unknown }): number {
+  const { activation, relu } = options;
+  if (activation !== undefined && activation !== 'relu' && activation !== 'gelu') {
+    throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.activation', "'relu' or 'gelu'", activation);
+  }
+  if (relu === true && activation === 'gelu') throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', "options.relu and activation: 'gelu' exclude each other");
+  return activation === 'gelu' ? 2 : activation === 'relu' || relu === true ? 1 : 0;
+}
 
 /** A checked call: the native arguments (without the async flag) and the result they fill. */
 export interface PreparedCall<R> {
@@ -199,10 +214,11 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   }
   const [qmin, qmax] = output === 'int8' || output === 'uint8' ? INT_RANGES[output] : [0, 0];
   const out = y;
+  const activation = activationCode(options);
   const handle = packed[kHandle];
   return {
     run: (native, async) =>
-      native.gemm(handle, A.data, A.dtype === 'int8', m, azp, KIND[output], out, scaleA, options.relu === true, outScale, outZeroPoint, qmin, qmax, options.isa, async),
+      native.gemm(handle, A.data, A.dtype === 'int8', m, azp, KIND[output], out, scaleA, activation, outScale, outZeroPoint, qmin, qmax, options.isa, async),
     result: { type: output, data: out, dims: [...A.dims.slice(0, -1), n] },
   };
 }

@@ -71,10 +71,10 @@ export interface NativeAddon {
   /** kind: 0 int32, 1 float32, 2 uint8, 3 int8; y holds M * N of them. */
   gemm(
     packed: unknown, a: Int8Like, aSigned: boolean, m: number, aZeroPoint: Int32Array, kind: number,
-    y: Int32Array | Float32Array | Uint8Array | Int8Array, scaleA: Float32Array, relu: boolean,
+    y: Int32Array | Float32Array | Uint8Array | Int8Array, scaleA: Float32Array, activation: number,
     outScale: number, outZeroPoint: number, qmin: number, qmax: number, isa: string | undefined, async: boolean,
   ): Promise<void> | undefined;
-  gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, relu: boolean, isa: string | undefined, async: boolean): Promise<void> | undefined;
+  gemmDynamic(packed: unknown, x: Float32Array, m: number, perRow: boolean, y: Float32Array, activation: number, isa: string | undefined, async: boolean): Promise<void> | undefined;
   gemmSerialize(packed: unknown, bSigned: boolean, layoutNK: boolean, hasScale: boolean): Uint8Array;
   gemmDeserialize(bytes: Uint8Array): { handle: unknown; n: number; k: number; bSigned: boolean; layoutNK: boolean; hasScale: boolean };
   gemmKernelIsa(isa?: string): string;

@@ -17,6 +17,7 @@
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
+      "native/kernels/x86_avx2/gelu_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
       "native/kernels/x86_avx2/range_avx2.cc"
@@ -27,6 +28,7 @@
     ],
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
+      "native/kernels/x86_avx512vnni/gelu_avx512.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",

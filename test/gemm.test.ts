@@ -139,6 +139,55 @@ describe('gemm', () => {
     }
   });
 
+  it("activation 'gelu': the same bits on every path, x * Phi(x) of the float32 output within 2e-7 * max(1, |x|)", () => {
+    const next = rng(6);
+    const [m, k, n] = [7, 90, 45];
+    const a = bytes(m * k, true, next) as Int8Array;
+    const w = bytes(n * k, true, next) as Int8Array;
+    const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale: 0.002, bias: Float32Array.from({ length: n }, (_, j) => j / 9 - 2.5) });
+    const plain = gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004 }).data as Float32Array;
+    const results = paths.map((isa) => gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004, activation: 'gelu', isa }).data);
+    for (const r of results) expect(r).toEqual(results[0]);
+    // erf by its Taylor series (|x| < 4 here; double precision to ~1e-12).
+    const erf = (x: number): number => {
+      let term = x;
+      let sum = x;
+      for (let i = 1; i < 80; i++) {
+        term *= (-x * x) / i;
+        sum += term / (2 * i + 1);
+      }
+      return (2 / Math.sqrt(Math.PI)) * sum;
+    };
+    let inRange = 0;
+    for (let i = 0; i < m * n; i++) {
+      const x = plain[i]!;
+      if (Math.abs(x) > 5) continue;
+      inRange++;
+      const exact = 0.5 * x * (1 + erf(x / Math.SQRT2));
+      expect(Math.abs(results[0]![i]! - exact)).toBeLessThanOrEqual(2e-7 * Math.max(1, Math.abs(x)));
+    }
+    expect(inRange).toBeGreaterThan(m * n / 2);
+  });
+
+  it('uint8 / int8 output adds the bias as int32 at scale aScale * scale[n], as onnxruntime does', () => {
+    const next = rng(8);
+    const [m, k, n] = [6, 77, 40];
+    const a = bytes(m * k, false, next) as Uint8Array;
+    const w = bytes(n * k, true, next) as Int8Array;
+    const bScale = Float32Array.from({ length: n }, (_, i) => 0.003 + i * 1e-4);
+    const bias = Float32Array.from({ length: n }, (_, i) => (i - 20) * 0.7);
+    const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale: bScale, bias });
+    const acc = refMatmul(a, w, m, k, n, 128, new Array(n).fill(0));
+    const sa = Math.fround(0.02);
+    for (let i = 0; i < acc.length; i++) acc[i] = acc[i]! + Math.round(bias[i % n]! / Math.fround(sa * bScale[i % n]!));
+    const multiplier = Array.from(bScale, (b) => Math.fround(Math.fround(sa * b) / Math.fround(0.25)));
+    const want = refRequantize(acc, multiplier, n, 3, -128, 127);
+    for (const isa of paths) {
+      const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 128, output: 'int8', aScale: 0.02, outScale: 0.25, outZeroPoint: 3, isa });
+      expect(Array.from(y.data)).toEqual(want);
+    }
+  });
+
   it('refuses bad arguments with a QuantaError', () => {
     const packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
     const a = { type: 'uint8', data: new Uint8Array(8), dims: [2, 4] };
@@ -156,6 +205,8 @@ describe('gemm', () => {
     expect(codeOf(() => gemm(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');
     expect(codeOf(() => gemm(a, packed, { out: new Int32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => gemm(a, packed, { aZeroPoint: 300 }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'tanh' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'gelu', relu: true }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => packWeights({ type: 'int8', data: new Int8Array(12), dims: [12] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     // Beyond the int32 bound on K (u8 A with za = 255 x u8 B with zb = 0: 255 * 255 per product).
     const k = 33026;

@@ -120,8 +120,15 @@ Napi::Value finish(const Napi::CallbackInfo& info, bool async, const char* error
   return info.Env().Undefined();
 }
 
-// gemm(packed, a, aSigned, m, aZeroPoint, kind, y, scaleA, relu, outScale, outZeroPoint, qmin,
-//      qmax, isa?, async?) -> void | Promise; kind: 0 int32, 1 float32, 2 uint8, 3 int8.
+// Activation of the float32 outputs: 0 none, 1 ReLU, 2 GELU.
+int activation_arg(const Napi::CallbackInfo& info, size_t index) {
+  const int64_t v = integer_arg(info, index, "activation");
+  if (v < 0 || v > 2) throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "activation must be 0, 1 or 2");
+  return static_cast<int>(v);
+}
+
+// gemm(packed, a, aSigned, m, aZeroPoint, kind, y, scaleA, activation, outScale, outZeroPoint,
+//      qmin, qmax, isa?, async?) -> void | Promise; kind: 0 int32, 1 float32, 2 uint8, 3 int8.
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const GemmPackedB packed = *packed_arg(info, 0);
@@ -133,7 +140,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   if (kind < 0 || kind > 3) throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", "kind must be 0 to 3");
   auto y = byte_view(info, 6, "y");
   auto scale_a = typed_array<float>(info, 7, "scaleA");
-  const bool relu = bool_arg(info, 8, "relu");
+  const int activation = activation_arg(info, 8);
   const double out_scale = number_arg(info, 9, "outScale");
   const int64_t out_zp = integer_arg(info, 10, "outZeroPoint");
   const int64_t qmin = integer_arg(info, 11, "qmin");
@@ -166,7 +173,8 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   out.ldy = packed.n;
   out.scale_a = scale_a.length == 0 ? nullptr : scale_a.data;
   out.scale_a_count = scale_a.length;
-  out.relu = relu;
+  out.relu = activation == 1;
+  out.gelu = activation == 2;
   out.out_scale = static_cast<float>(out_scale);
   out.out_zp = static_cast<int32_t>(out_zp);
   out.qmin = static_cast<int32_t>(qmin);
@@ -176,8 +184,8 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
                 [&kt, ga, packed, out] { return gemm_u8s8(kt, ga, packed, out); });
 }
 
-// gemmDynamic(packed, x (Float32Array [m, k]), m, perRow, y (Float32Array [m, n]), relu, isa?,
-//             async?) -> void | Promise
+// gemmDynamic(packed, x (Float32Array [m, k]), m, perRow, y (Float32Array [m, n]), activation,
+//             isa?, async?) -> void | Promise
 Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const GemmPackedB packed = *packed_arg(info, 0);
@@ -185,7 +193,7 @@ Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
   const size_t m = size_arg(info, 2, "m");
   const bool per_row = bool_arg(info, 3, "perRow");
   auto y = typed_array<float>(info, 4, "y");
-  const bool relu = bool_arg(info, 5, "relu");
+  const int activation = activation_arg(info, 5);
   const KernelTable& kt = table_arg(info, 6);
   check_length(info, x.length, checked_product(env, m, packed.k), "x");
   check_length(info, y.length, checked_product(env, m, packed.n), "y");
@@ -198,7 +206,8 @@ Napi::Value GemmDynamic(const Napi::CallbackInfo& info) {
   args.m = m;
   args.per_row = per_row;
   args.y = y.data;
-  args.relu = relu;
+  args.relu = activation == 1;
+  args.gelu = activation == 2;
   return finish(info, async_arg(info, 7), "ERR_QUANTA_NON_FINITE",
                 [&kt, args, packed] { return gemm_dynamic_f32(kt, args, packed); });
 }

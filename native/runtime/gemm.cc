@@ -1,6 +1,8 @@
 #include "runtime/gemm.h"
 
 #include <algorithm>
+#include <climits>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
@@ -22,6 +24,7 @@ struct Scratch {
   std::vector<int32_t> ra, rb;
   std::vector<int32_t> acc;  // requantizing calls with several K slices: the running sums
   std::vector<float> multiplier;
+  std::vector<int32_t> col_add;
 };
 Scratch& scratch() {
   thread_local Scratch s;
@@ -166,6 +169,19 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
     }
   }
   const float* multiplier = own.multiplier.data();
+  const int32_t* col_add = nullptr;
+  if (requant) {
+    bool any_bias = false;
+    for (size_t j = 0; j < N; ++j) any_bias = any_bias || b.bias[j] != 0.0f;
+    if (any_bias) {
+      own.col_add.assign(b.panels * kGemmPanel, 0);
+      for (size_t j = 0; j < N; ++j) {
+        const double q = std::nearbyint(double{b.bias[j]} / double{out.scale_a[0] * b.scale[j]});
+        own.col_add[j] = static_cast<int32_t>(std::clamp(q, double{INT32_MIN}, double{INT32_MAX}));
+      }
+      col_add = own.col_add.data();
+    }
+  }
 
   // K slices of at most kGemmKcSteps k4 steps, balanced.
   const size_t k4 = gemm_k4_steps(K);
@@ -239,6 +255,7 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
           g.ldc = cols;
         }
         g.multiplier = multiplier + col0;
+        g.col_add = col_add == nullptr ? nullptr : col_add + col0;
         g.out_zp = out.out_zp;
         g.qmin = out.qmin;
         g.qmax = out.qmax;
@@ -252,6 +269,11 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
         g.scale_b = b.scale + col0;
         g.bias = b.bias + col0;
         kt.gemm_u8s8(g);
+        if (g.last && out.gelu && out.kind == GemmEpilogueKind::f32) {
+          // While the block's outputs are still in cache.
+          float* y = static_cast<float*>(out.data) + r0 * out.ldy + col0;
+          for (size_t r = 0; r < rows; ++r) kt.gelu_f32(y + r * out.ldy, cols);
+        }
       }
     }
   });

@@ -65,8 +65,11 @@ struct GemmOut {
   const float* scale_a = nullptr;  // f32: 1 or M values; u8 / s8: 1 value
   size_t scale_a_count = 1;
   bool relu = false;
-  // u8 / s8 (QLinearMatMul): y = requantize(acc, scale_a * scale_b[n] / out_scale, out_zp) clamped
-  // to [qmin, qmax]; bias is not applied. ldy counts bytes then.
+  bool gelu = false;  // f32: GELU after the bias (quanta/gelu.h); not with relu
+  // u8 / s8 (QLinearMatMul): y = requantize(acc + bias_q[n], scale_a * scale_b[n] / out_scale,
+  // out_zp) clamped to [qmin, qmax], where bias_q[n] = round_half_even(bias[n] / (scale_a *
+  // scale_b[n])) in int32 (onnxruntime's quantized bias: its QGemm / QLinearConv add it to the
+  // sums). ldy counts bytes then.
   float out_scale = 1.0f;
   int32_t out_zp = 0, qmin = 0, qmax = 255;
 };

@@ -103,6 +103,7 @@ std::string gemm_dynamic_f32(const KernelTable& kt, const GemmDynamicArgs& args,
   out.scale_a = s.scale.data();
   out.scale_a_count = params;
   out.relu = args.relu;
+  out.gelu = args.gelu;
   return gemm_u8s8(kt, a, b, out);
 }
 

@@ -31,6 +31,7 @@ struct GemmDynamicArgs {
   bool per_row = true;       // one scale / zero point per row of x, else one for all of x
   float* y = nullptr;        // [M, N] float32
   bool relu = false;
+  bool gelu = false;
 };
 
 // The largest K gemm_dynamic_f32 accepts with these weights: the int32 bound for the worst

@@ -3,6 +3,8 @@
 // zero-point cases, extreme values, the int32 bound on K, the f32 epilogue and thread counts.
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <random>
 #include <string>
@@ -10,6 +12,7 @@
 
 #include "isa_sweep.h"
 #include "kernels/ref/scalar.h"
+#include "quanta/gelu.h"
 #include "runtime/gemm.h"
 #include "runtime/thread_pool.h"
 
@@ -313,7 +316,7 @@ TEST(Gemm, RequantizeEpilogueEqualsTheSpecOnEveryPath) {
   const size_t ks[] = {1, 37, 300, kGemmKcSteps * 4 + 3, 2 * kGemmKcSteps * 4 + 77};
   for (int variant = 0; variant < 15; ++variant) {
     const size_t M = 1 + rng() % 30, N = 1 + rng() % 110, K = ks[variant % 5];
-    const bool out_signed = variant & 1, a_signed = variant & 2;
+    const bool out_signed = variant & 1, a_signed = variant & 2, with_bias = variant & 4;
     const size_t ldy = N + (variant % 3);
     std::vector<uint8_t> a(M * K), b(K * N);
     for (auto& v : a) v = static_cast<uint8_t>(rng());
@@ -331,8 +334,20 @@ TEST(Gemm, RequantizeEpilogueEqualsTheSpecOnEveryPath) {
     const int32_t out_zp = out_signed ? int32_t(rng() % 21) - 10 : int32_t(rng() % 256);
     std::vector<int32_t> acc(M * N);
     ref::gemm_s32_spec(M, N, K, a.data(), a_signed, &za, 1, b.data(), false, false, zb.data(), N, acc.data());
+    // The bias enters as int32 at scale sa * sb[n] (onnxruntime's quantized bias), added mod 2^32.
+    std::vector<float> bias(N);
+    for (auto& x : bias) x = float(int(rng() % 20001) - 10000) * 0.37f;
+    if (with_bias) {
+      for (size_t m = 0; m < M; ++m) {
+        for (size_t n = 0; n < N; ++n) {
+          const auto q = static_cast<int32_t>(std::nearbyint(double{bias[n]} / double{sa * sb[n]}));
+          acc[m * N + n] = static_cast<int32_t>(static_cast<uint32_t>(acc[m * N + n]) + static_cast<uint32_t>(q));
+        }
+      }
+    }
     GemmPackedB pb;
-    ASSERT_EQ(gemm_pack_b(b.data(), false, GemmLayoutB::kn, N, K, zb.data(), N, sb.data(), N, nullptr, &pb), "");
+    ASSERT_EQ(gemm_pack_b(b.data(), false, GemmLayoutB::kn, N, K, zb.data(), N, sb.data(), N,
+                          with_bias ? bias.data() : nullptr, &pb), "");
     for (Isa isa : all_paths()) {
       GemmA ga{a.data(), M, K, a_signed, &za, 1};
       std::vector<uint8_t> y(M * ldy + 8, 0xEE);
@@ -361,6 +376,83 @@ TEST(Gemm, RequantizeEpilogueEqualsTheSpecOnEveryPath) {
   int codes = 0;
   for (bool b : seen) codes += b;
   EXPECT_GT(codes, 100);  // the sweep covers the range, saturation included
+}
+
+TEST(Gelu, EveryPathEqualsTheScalarDefinition) {
+  std::mt19937 rng(5);
+  std::vector<float> x;
+  for (float v : {0.0f, -0.0f, 1e-30f, -1e-30f, 1e-45f, 0.5f, -0.5f, 3.0f, -3.0f, 9.5f, -9.5f, 13.2f, -13.2f,
+                  40.0f, -40.0f, 1e30f, -1e30f, 3.4e38f, -3.4e38f}) {
+    x.push_back(v);
+  }
+  for (int i = -20000; i <= 20000; ++i) x.push_back(static_cast<float>(i) * 1e-3f);  // steps of 0.001
+  for (int i = 0; i < 20000; ++i) {
+    uint32_t bits = static_cast<uint32_t>(rng());
+    float v;
+    std::memcpy(&v, &bits, 4);
+    if (std::isfinite(v)) x.push_back(v);
+  }
+  std::vector<float> want(x);
+  for (float& v : want) v = gelu::apply(v);
+  for (Isa isa : all_paths()) {
+    for (size_t len : {x.size(), size_t{1}, size_t{7}, size_t{15}, size_t{17}}) {  // tails
+      std::vector<float> y(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(len));
+      kernels_for(isa).gelu_f32(y.data(), y.size());
+      for (size_t i = 0; i < len; ++i) {
+        ASSERT_EQ(std::memcmp(&y[i], &want[i], 4), 0) << isa_name(isa) << " x=" << x[i] << " got " << y[i] << " want " << want[i];
+      }
+    }
+  }
+  // NaN stays NaN on every path.
+  for (Isa isa : all_paths()) {
+    float v = std::nanf("");
+    kernels_for(isa).gelu_f32(&v, 1);
+    EXPECT_TRUE(std::isnan(v)) << isa_name(isa);
+  }
+}
+
+TEST(Gelu, WithinTheStatedErrorOfTheExactGelu) {
+  // Exact: 0.5 x (1 + erf(x / sqrt 2)) in double. The approximation's error is that of A&S 7.1.26
+  // (1.5e-7 on erf) times |x| / 2, plus a few float roundings of y.
+  double worst_abs = 0.0, worst_rel_big = 0.0;
+  for (int i = -200000; i <= 200000; ++i) {
+    const float x = static_cast<float>(i) * 1e-4f;  // [-20, 20]
+    const double exact = 0.5 * double{x} * (1.0 + std::erf(double{x} / std::sqrt(2.0)));
+    const double err = std::fabs(double{gelu::apply(x)} - exact);
+    worst_abs = std::max(worst_abs, err / std::max(1.0, std::fabs(double{x})));
+    if (x > 0.5f) worst_rel_big = std::max(worst_rel_big, err / exact);
+  }
+  EXPECT_LT(worst_abs, 2e-7);      // |error| <= 2e-7 * max(1, |x|)
+  EXPECT_LT(worst_rel_big, 4e-7);  // x > 0.5: a few float ulps
+  std::printf("GELU: max |error| / max(1, |x|) = %.3g, max relative error for x > 0.5 = %.3g\n", worst_abs, worst_rel_big);
+}
+
+TEST(Gemm, GeluEpilogueEqualsTheSpecOnEveryPath) {
+  std::mt19937 rng(41);
+  const size_t M = 29, N = 83, K = 301;
+  std::vector<uint8_t> a(M * K), b(N * K);
+  for (auto& v : a) v = static_cast<uint8_t>(rng());
+  for (auto& v : b) v = static_cast<uint8_t>(rng());
+  const int32_t za = 7, zb = 3;
+  std::vector<int32_t> acc(M * N);
+  ref::gemm_s32_spec(M, N, K, a.data(), false, &za, 1, b.data(), true, true, &zb, 1, acc.data());
+  std::vector<float> sb(N), bias(N);
+  for (auto& x : sb) x = 1e-4f + float(rng() % 100) * 1e-6f;
+  for (auto& x : bias) x = float(int(rng() % 201) - 100) * 0.01f;
+  const float sa = 0.03f;
+  GemmPackedB pb;
+  ASSERT_EQ(gemm_pack_b(b.data(), true, GemmLayoutB::nk, N, K, &zb, 1, sb.data(), N, bias.data(), &pb), "");
+  for (Isa isa : all_paths()) {
+    std::vector<float> y(M * N);
+    GemmA ga{a.data(), M, K, false, &za, 1};
+    GemmOut out{GemmEpilogueKind::f32, y.data(), N, &sa, 1, false};
+    out.gelu = true;
+    ASSERT_EQ(gemm_u8s8(kernels_for(isa), ga, pb, out), "");
+    for (size_t i = 0; i < M * N; ++i) {
+      const float want = gelu::apply(ref::gemm_f32_epilogue(acc[i], sa, sb[i % N], bias[i % N], false));
+      ASSERT_EQ(std::memcmp(&y[i], &want, 4), 0) << isa_name(isa) << " " << i;
+    }
+  }
 }
 
 TEST(Gemm, EachPathRunsItsOwnKernel) {

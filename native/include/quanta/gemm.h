@@ -41,8 +41,9 @@ inline constexpr size_t gemm_panel_stride(size_t k) { return gemm_k4_steps(k) * 
 enum class GemmEpilogueKind : uint8_t {
   s32,  // out = acc (int32)
   f32,  // out = fmaf(float(acc), scale_a[m] * scale_b[n], bias[n]), then max(0, .) with relu
-  // out = clamp(float(acc) * multiplier[n], qmin - out_zp, qmax - out_zp), rounded half to even,
-  // + out_zp (scalar::requantize, as onnxruntime's MlasRequantizeOutput), stored as bytes.
+  // out = clamp(float(acc + col_add[n]) * multiplier[n], qmin - out_zp, qmax - out_zp), rounded
+  // half to even, + out_zp (scalar::requantize, as onnxruntime's MlasRequantizeOutput with its
+  // int32 bias), stored as bytes.
   u8,
   s8,
 };
@@ -80,12 +81,16 @@ struct GemmBlock {
   // Requantizing epilogue (u8 / s8): bytes at out + r * ldo; acc is then a separate int32 buffer,
   // or null when the block is a single K slice (first and last: the sums never leave registers).
   const float* multiplier;  // per column
+  const int32_t* col_add;   // per column, added to the sums before requantizing (the bias); or null
   int32_t out_zp, qmin, qmax;
   void* out;
   size_t ldo;
 };
 
 using GemmU8S8Fn = void (*)(const GemmBlock& block);
+
+// GELU applied in place to n float32 values (quanta/gelu.h defines the operation sequence).
+using GeluF32Fn = void (*)(float* y, size_t n);
 
 // Registered into the kernel table by register_ref_kernels / register_avx2_kernels /
 // register_avxvnni_kernels / register_avx512vnni_kernels.
@@ -95,6 +100,8 @@ void register_ref_gemm_kernels(KernelTable* t);
 void register_avx2_gemm_kernels(KernelTable* t);
 void register_avxvnni_gemm_kernels(KernelTable* t);
 void register_avx512vnni_gemm_kernels(KernelTable* t);
+void register_avx2_gelu_kernel(KernelTable* t);
+void register_avx512_gelu_kernel(KernelTable* t);
 #endif
 
 namespace ref {
@@ -107,6 +114,8 @@ void gemm_u8s8_block(const GemmBlock& block);
 void gemm_s32_spec(size_t M, size_t N, size_t K, const uint8_t* a, bool a_signed,
                    const int32_t* za, size_t za_count, const uint8_t* b, bool b_signed, bool b_nk,
                    const int32_t* zb, size_t zb_count, int32_t* out);
+// GELU in place (quanta/gelu.h's scalar definition).
+void gelu_f32(float* y, size_t n);
 // The f32 epilogue applied to spec results: y = fmaf(float(acc), sa * sb[n], bias[n]) (+ relu).
 float gemm_f32_epilogue(int32_t acc, float scale_a, float scale_b, float bias, bool relu);
 }  // namespace ref

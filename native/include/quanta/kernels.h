@@ -137,8 +137,9 @@ struct KernelTable {
   Isa kmeans_isa;
   Isa range_isa;
 
-  // int8 GEMM block kernel (quanta/gemm.h).
+  // int8 GEMM block kernel and its GELU epilogue (quanta/gemm.h).
   GemmU8S8Fn gemm_u8s8;
+  GeluF32Fn gelu_f32;
   Isa gemm_isa;
 };
 

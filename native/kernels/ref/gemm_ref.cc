@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "kernels/ref/gemm_scalar.h"
+#include "quanta/gelu.h"
 #include "quanta/gemm.h"
 #include "quanta/kernels.h"
 
@@ -21,6 +22,10 @@ namespace ref {
 float gemm_f32_epilogue(int32_t acc, float scale_a, float scale_b, float bias, bool relu) {
   const float y = std::fma(static_cast<float>(acc), scale_a * scale_b, bias);
   return relu ? (y > 0.0f ? y : 0.0f) : y;
+}
+
+void gelu_f32(float* y, size_t n) {
+  for (size_t i = 0; i < n; ++i) y[i] = gelu::apply(y[i]);
 }
 
 // Sums in int64 per element, then the shared finishing step (kernels/ref/gemm_scalar.h).
@@ -63,6 +68,7 @@ void gemm_s32_spec(size_t M, size_t N, size_t K, const uint8_t* a, bool a_signed
 
 void register_ref_gemm_kernels(KernelTable* t) {
   t->gemm_u8s8 = ref::gemm_u8s8_block;
+  t->gelu_f32 = ref::gelu_f32;
   t->gemm_isa = Isa::ref;
 }
 

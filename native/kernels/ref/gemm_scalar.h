@@ -23,8 +23,10 @@ inline void gemm_finish(const GemmBlock& g, size_t row, size_t col, int32_t sum)
   }
   if (g.last && g.ra != nullptr) v += static_cast<uint32_t>(g.colsum[col]) * static_cast<uint32_t>(g.ra[row]);
   if (g.last && g.nzb != nullptr) v += static_cast<uint32_t>(g.nzb[col]) * static_cast<uint32_t>(g.rb[row]);
+  const bool requant = g.kind == GemmEpilogueKind::u8 || g.kind == GemmEpilogueKind::s8;
+  if (g.last && requant && g.col_add != nullptr) v += static_cast<uint32_t>(g.col_add[col]);
   const int32_t s = static_cast<int32_t>(v);
-  if (g.last && (g.kind == GemmEpilogueKind::u8 || g.kind == GemmEpilogueKind::s8)) {
+  if (g.last && requant) {
     const int32_t q = requantize(s, g.multiplier[col], g.out_zp, QuantRange{g.qmin, g.qmax});
     static_cast<uint8_t*>(g.out)[row * g.ldo + col] = static_cast<uint8_t>(q);
   } else if (g.last && g.kind == GemmEpilogueKind::f32) {

@@ -91,6 +91,7 @@ void gemm_u8s8_avx2(const GemmBlock& g) {
 }  // namespace
 
 void register_avx2_gemm_kernels(KernelTable* t) {
+  register_avx2_gelu_kernel(t);
   t->gemm_u8s8 = gemm_u8s8_avx2;
   t->gemm_isa = Isa::avx2;
 }

@@ -146,6 +146,15 @@ void tile(const GemmBlock& g, size_t row0, size_t panel0) {
     const __m512 lo = _mm512_set1_ps(static_cast<float>(g.qmin - g.out_zp));
     const __m512 hi = _mm512_set1_ps(static_cast<float>(g.qmax - g.out_zp));
     const __m512i zp = _mm512_set1_epi32(g.out_zp);
+    if (g.col_add != nullptr) {
+      const __m512i ca0 = _mm512_loadu_si512(g.col_add + col0);
+      const __m512i ca1 = NV > 1 ? _mm512_loadu_si512(g.col_add + col0 + 16) : ca0;
+      const __m512i ca2 = NV > 2 ? _mm512_loadu_si512(g.col_add + col0 + 32) : ca0;
+#define QUANTA_GEMM_COL_ADD(r, v) \
+  if constexpr (r < MR && v < NV) c##r##v = _mm512_add_epi32(c##r##v, ca##v);
+      QUANTA_GEMM_EACH(QUANTA_GEMM_COL_ADD)
+#undef QUANTA_GEMM_COL_ADD
+    }
 #define QUANTA_GEMM_REQUANT(r, v)                                                               \
   if constexpr (r < MR && v < NV) {                                                             \
     __m512 y = _mm512_mul_ps(_mm512_cvtepi32_ps(c##r##v), mu##v);                               \
@@ -193,6 +202,7 @@ void gemm_u8s8_avx512vnni(const GemmBlock& g) {
 
 void register_avx512vnni_gemm_kernels(KernelTable* t) {
   t->gemm_u8s8 = gemm_u8s8_avx512vnni;
+  register_avx512_gelu_kernel(t);
   t->gemm_isa = Isa::avx512vnni;
 }
 
