@@ -158,6 +158,11 @@ export interface GemmResult {
 }
 
 const KIND: Record<GemmOutputType, number> = { int32: 0, float32: 1, uint8: 2, int8: 3 };
+const OUTPUT_ARRAY = { int32: Int32Array, float32: Float32Array, uint8: Uint8Array, int8: Int8Array } as const;
+// Shared defaults: the native side only reads them, so every call (and every call in flight) can
+// use the same arrays; a small sync call then allocates nothing but its result object.
+const NO_ZERO_POINT = new Int32Array(1);
+const NO_SCALE = new Float32Array(0);
 
 /** @internal The activation option as the binding's code: 0 none, 1 ReLU, 2 GELU. */
 export function activationCode(options: { activation?: unknown; relu?: unknown }): number {
@@ -189,8 +194,8 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   if (options.isa !== undefined) assertIsaName(options.isa, 'options.isa');
   const zpCount = countOf(options.aZeroPoint);
   if (zpCount !== 1 && zpCount !== m) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.aZeroPoint must have 1 or ${m} (M) values, received ${zpCount}`);
-  const azp = options.aZeroPoint === undefined ? new Int32Array(1) : readZeroPoints(options.aZeroPoint, zpCount, A.dtype, 'options.aZeroPoint');
-  let scaleA: Float32Array = new Float32Array(0);
+  const azp = options.aZeroPoint === undefined ? NO_ZERO_POINT : readZeroPoints(options.aZeroPoint, zpCount, A.dtype, 'options.aZeroPoint');
+  let scaleA: Float32Array = NO_SCALE;
   if (output !== 'int32') {
     if (options.aScale === undefined) throw new QuantaError('ERR_QUANTA_INVALID_SCALE', `options.aScale is needed for ${output} output`);
     scaleA = readScales(options.aScale, 'options.aScale').data;
@@ -204,7 +209,7 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
     outZeroPoint = readZeroPoints(options.outZeroPoint ?? 0, 1, output, 'options.outZeroPoint')[0]!;
   }
   const size = m * n;
-  const Ctor = { int32: Int32Array, float32: Float32Array, uint8: Uint8Array, int8: Int8Array }[output];
+  const Ctor = OUTPUT_ARRAY[output];
   let y = options.out;
   if (y !== undefined) {
     if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
