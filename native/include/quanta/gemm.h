@@ -1,4 +1,4 @@
-// The int8 GEMM kernel family: the packed-B layout every x86 path reads, and the block kernel
+// The int8 GEMM kernel family: the packed-B layout every path reads, and the block kernel
 // signature (one K slice of an M x N block, with its zero-point terms and epilogue).
 //
 // Arithmetic: C[m, n] = sum_k (A[m, k] - za[m]) * (B[k, n] - zb[n]) in int32, computed as
@@ -21,7 +21,8 @@ namespace quanta {
 // Columns in panels of 16 (N padded to a multiple of 16 with zero columns); K in groups of 4
 // (K padded to a multiple of 4 with zeros). Panel p holds all of K: k4 step t is the 64 bytes at
 // data + p * panel_stride + t * 64, byte 4 * j + i = B'[4t + i, 16p + j] (column-major within the
-// step: one zmm load feeds one VPDPBUSD for 16 columns; an AVX2 path reads it as two ymm).
+// step: one zmm load feeds one VPDPBUSD for 16 columns; an AVX2 path reads it as two ymm; on Arm
+// each 16 bytes are SDOT's operand, 4 columns x 4 k, and LD4 de-interleaves a step for NEON).
 constexpr size_t kGemmPanel = 16;
 constexpr size_t kGemmK4 = 4;
 constexpr size_t kGemmStepBytes = kGemmPanel * kGemmK4;
@@ -62,7 +63,9 @@ struct GemmBlock {
   bool first;  // start the sums from zero (else continue those in acc)
   bool last;   // add the zero-point terms and write the epilogue
   // Zero-point terms (used when last): colsum[n] * ra[m] + nzb[n] * rb[m]. A null ra or nzb
-  // means that term is zero.
+  // means that term is zero. colsum sums B' over all of K, and is never null: a block that is
+  // both first and last holds all of K, so colsum is then also its slice's column sums (the
+  // dot-product kernel relies on that).
   const int32_t* colsum;
   const int32_t* nzb;
   const int32_t* ra;
@@ -93,7 +96,8 @@ using GemmU8S8Fn = void (*)(const GemmBlock& block);
 using GeluF32Fn = void (*)(float* y, size_t n);
 
 // Registered into the kernel table by register_ref_kernels / register_avx2_kernels /
-// register_avxvnni_kernels / register_avx512vnni_kernels.
+// register_avxvnni_kernels / register_avx512vnni_kernels / register_neon_kernels /
+// register_dotprod_kernels.
 struct KernelTable;
 void register_ref_gemm_kernels(KernelTable* t);
 #if defined(__x86_64__) || defined(_M_X64)
@@ -102,6 +106,10 @@ void register_avxvnni_gemm_kernels(KernelTable* t);
 void register_avx512vnni_gemm_kernels(KernelTable* t);
 void register_avx2_gelu_kernel(KernelTable* t);
 void register_avx512_gelu_kernel(KernelTable* t);
+#endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+void register_neon_gemm_kernels(KernelTable* t);
+void register_dotprod_gemm_kernels(KernelTable* t);
 #endif
 
 namespace ref {
