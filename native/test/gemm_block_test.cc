@@ -32,7 +32,7 @@ struct BlockData {
   size_t a_stride = 0, ldc = 0, ldo = 0, panels = 0, t0 = 0, k4 = 0;
   std::vector<uint8_t> a;
   std::vector<int8_t> b;
-  std::vector<int32_t> colsum, nzb, ra, rb, acc_in;
+  std::vector<int32_t> colsum, nzb, ra, rb, acc_in, col_add;
   std::vector<float> scale_a, scale_b, bias, multiplier;
   std::vector<uint8_t> out_in;
 };
@@ -90,6 +90,7 @@ BlockData make(const BlockCase& c) {
   floats(&d.scale_b, cols, 1e-4f, 3e-3f);
   floats(&d.bias, cols, -20.0f, 20.0f);
   floats(&d.multiplier, cols, 1e-5f, 4e-4f);
+  ints(&d.col_add, cols, -(1 << 16), 1 << 16);
   d.out_in.resize(c.m * d.ldo + 16);
   for (auto& x : d.out_in) x = static_cast<uint8_t>(rng());
   return d;
@@ -127,6 +128,8 @@ BlockOut run(const BlockCase& c, const BlockData& d, GemmU8S8Fn kernel) {
   g.scale_b = d.scale_b.data();
   g.bias = d.bias.data();
   g.multiplier = d.multiplier.data();
+  // The requantizing bias in every other case (by seed).
+  g.col_add = c.seed % 2 == 0 ? d.col_add.data() : nullptr;
   g.out_zp = c.kind == GemmEpilogueKind::s8 ? -3 : 117;
   g.qmin = c.kind == GemmEpilogueKind::s8 ? -127 : 0;
   g.qmax = c.kind == GemmEpilogueKind::s8 ? 127 : 250;

@@ -94,6 +94,7 @@ __attribute__((always_inline)) inline void finish_row16(const GemmBlock& g, size
   const float32x4_t hi = vdupq_n_f32(static_cast<float>(g.qmax - g.out_zp));
   const int32x4_t zp = vdupq_n_s32(g.out_zp);
   auto requantize = [&](int32x4_t s, size_t j) {
+    if (g.col_add != nullptr) s = vaddq_s32(s, vld1q_s32(g.col_add + col0 + j));  // the int32 bias
     float32x4_t v = vmulq_f32(vcvtq_f32_s32(s), vld1q_f32(g.multiplier + col0 + j));
     v = vminq_f32(vmaxq_f32(v, lo), hi);
     return vmovn_s32(vaddq_s32(vcvtnq_s32_f32(v), zp));
