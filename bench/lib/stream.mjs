@@ -5,7 +5,6 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { fileURLToPath } from 'node:url';
 
 const here = fileURLToPath(new URL('..', import.meta.url));
-const source = `${here}native/stream.cc`;
 const buildDir = `${here}.build/`;
 
 /** ISA flags for this CPU (x86 AVX-512 when the OS enables it), from quanta's own probe. */
@@ -16,23 +15,28 @@ export function isaFlags(features) {
   return []; // portable loops: a lower bound of the limit
 }
 
-export function buildStream(features) {
-  const flags = isaFlags(features);
-  const binary = `${buildDir}stream`;
-  const stamp = `${buildDir}stream.flags`;
+/** Builds bench/native/<name>.cc into bench/.build/<name> (again when the source or flags change). */
+export function buildNative(name, flags) {
+  const src = `${here}native/${name}.cc`;
+  const binary = `${buildDir}${name}`;
+  const stamp = `${buildDir}${name}.flags`;
   const wanted = ['-O2', '-std=c++17', ...flags, '-pthread'].join(' ');
   const fresh =
     existsSync(binary) &&
-    statSync(binary).mtimeMs >= statSync(source).mtimeMs &&
+    statSync(binary).mtimeMs >= statSync(src).mtimeMs &&
     existsSync(stamp) &&
     readFileSync(stamp, 'utf8') === wanted;
   if (!fresh) {
     mkdirSync(buildDir, { recursive: true });
     const cxx = process.env.CXX ?? 'c++';
-    execFileSync(cxx, [...wanted.split(' '), '-o', binary, source], { stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(cxx, [...wanted.split(' '), '-o', binary, src], { stdio: ['ignore', 'inherit', 'inherit'] });
     writeFileSync(stamp, wanted);
   }
   return { binary, flags: wanted, compiler: execFileSync(process.env.CXX ?? 'c++', ['--version']).toString().split('\n')[0] };
+}
+
+export function buildStream(features) {
+  return buildNative('stream', isaFlags(features));
 }
 
 /** One stream run in its own process; returns its JSON (GB/s per kernel). */

@@ -1,0 +1,269 @@
+// Suite: the int8 matrix engine beside the machine's limits and onnxruntime-node, in one run.
+//
+//   node bench/suites/gemm.mjs [--quick]
+//
+// Writes bench/results/<date>-gemm.json and .md. Limits measured in the same run: the
+// instruction peaks (bench/native/peaks.cc: VPDPBUSD zmm / ymm, VFMADD zmm) and the read bandwidth
+// of the memory level the GEMV weights live in (bench/native/stream.cc at the same size). The
+// peer runs the same weights: one-node ONNX models built in memory (bench/lib/onnx-model.mjs),
+// weights as initializers so onnxruntime prepacks them, as it does for a real model.
+//
+// Cases (int8 weights, uint8 activations, int32 / float32 outputs written into reused buffers
+// unless said otherwise; "T" = threads):
+//   square    M = N = K = 1024, 2048: gemm (int32 out) vs MatMulInteger; 1T and 2T
+//   fp32      the same shapes on quanta's own float32 GEMM, when this build has it (sgemm)
+//   bert      M = 128, K x N = 768 x 3072 and 3072 x 768: dynamicQuantizeMatmul (float32 in and
+//             out, activations quantized per tensor and per row) vs DynamicQuantizeMatMul
+//   gemv      M = 1, K x N = 4096 x 4096 and 4096 x 11008, float32 activations: one layer called
+//             again and again (weights partly L3-resident), and a stack of distinct layers larger
+//             than L3 (weights stream from memory); GB/s of weight bytes beside stream's read
+//   overhead  M = 1, K = N = 16: the cost of one synchronous call from JS
+//   fresh     1024^3 with a new output per call (first-touch page faults) vs a reused one
+//   async     1024^3 through gemmAsync vs the sync call
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { execFileSync } from 'node:child_process';
+
+import ort from 'onnxruntime-node';
+
+import { quanta } from '../lib/quanta.mjs';
+import { DT, initializer, oneNodeModel } from '../lib/onnx-model.mjs';
+import { buildNative, buildStream, runStream } from '../lib/stream.mjs';
+import { timeCases } from '../lib/timing.mjs';
+
+const quick = process.argv.includes('--quick');
+const RUNS = quick ? 5 : 15;
+const here = fileURLToPath(new URL('..', import.meta.url));
+const caps = quanta.capabilities();
+
+// ---- limits -----------------------------------------------------------------------------------
+const peaksBin = buildNative('peaks', []).binary;
+const popcnt = caps.features.avx512vpopcntdq === true;
+const peaks = (threads) => JSON.parse(execFileSync(peaksBin, ['--threads', String(threads), ...(popcnt ? ['--popcnt'] : [])]).toString());
+const peakRuns = { before: { 1: peaks(1), 2: peaks(2) } };
+const stream = buildStream(caps.features);
+const readGBps = (mib) => runStream(stream.binary, { mib, reps: quick ? 5 : 10, threads: 1 }).results.read.gbps;
+
+// ---- data -------------------------------------------------------------------------------------
+function lcgBytes(n, seed, Ctor) {
+  const out = new Ctor(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s >>> 24;
+  }
+  return out;
+}
+const floats = (n, seed) => Float32Array.from(lcgBytes(n, seed, Int8Array), (v) => v / 64);
+
+async function ortSession(model, threads) {
+  return ort.InferenceSession.create(model, {
+    intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', graphOptimizationLevel: 'all',
+  });
+}
+/** MatMulInteger(A uint8 [M, K], B int8 [K, N] initializer, a_zero_point) -> int32. */
+const matmulIntegerModel = (k, n, wKN) => oneNodeModel({
+  node: { opType: 'MatMulInteger', inputs: ['A', 'B', 'a_zp'], outputs: ['Y'] },
+  inputs: [['A', DT.uint8, ['M', k]], ['a_zp', DT.uint8, []]],
+  outputs: [['Y', DT.int32, ['M', n]]],
+  initializers: [initializer('B', DT.int8, [k, n], wKN)],
+});
+/** com.microsoft DynamicQuantizeMatMul(A float [M, K], B int8 [K, N], b_scale [N]) -> float. */
+const dynamicModel = (k, n, wKN, scale) => oneNodeModel({
+  node: { opType: 'DynamicQuantizeMatMul', domain: 'com.microsoft', inputs: ['A', 'B', 'b_scale'], outputs: ['Y'] },
+  inputs: [['A', DT.float, ['M', k]]],
+  outputs: [['Y', DT.float, ['M', n]]],
+  initializers: [initializer('B', DT.int8, [k, n], wKN), initializer('b_scale', DT.float, [n], scale)],
+});
+
+/** [N, K] -> [K, N] (quanta packs [N, K]; the ONNX B is [K, N]: the same weights). */
+function transpose(w, n, k) {
+  const t = new Int8Array(n * k);
+  for (let j = 0; j < n; j++) for (let kk = 0; kk < k; kk++) t[kk * n + j] = w[j * k + kk];
+  return t;
+}
+
+function layer(k, n, seed) {
+  const w = lcgBytes(n * k, seed, Int8Array);
+  const scale = Float32Array.from({ length: n }, (_, j) => 0.002 + (j % 17) * 1e-4);
+  return { k, n, w, wKN: transpose(w, n, k), scale, packed: quanta.packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale }) };
+}
+
+function firstDiff(a, b, tol = 0) {
+  if (a.length !== b.length) return `length ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs(a[i] - b[i]);
+    if (!(d <= tol * Math.max(1, Math.abs(b[i])))) return `element ${i}: ${a[i]} vs ${b[i]}`;
+  }
+  return null;
+}
+
+// ---- cases ------------------------------------------------------------------------------------
+const results = [];
+const agreement = {};
+async function time(meta, fn, perCall = 1, opts) {
+  meta.before?.();
+  const [r] = await timeCases([{ name: meta.name, fn, perCall, opts }], { runs: meta.runs ?? RUNS, warmup: 2 });
+  const { before, ...rest } = meta;
+  results.push({ ...rest, ...r });
+  process.stderr.write(`  ${meta.name} [${meta.threads}T]: median ${r.medianMs.toFixed(3)} ms\n`);
+  return r;
+}
+const pin = (t) => () => quanta.setNumThreads(t);
+
+// square GEMMs
+for (const size of quick ? [1024] : [1024, 2048]) {
+  const L = layer(size, size, size);
+  const a = lcgBytes(size * size, 7, Uint8Array);
+  const A = { type: 'uint8', data: a, dims: [size, size] };
+  const y = new Int32Array(size * size);
+  const ops = 2 * size * size * size;
+  const ortY = new ort.Tensor('int32', new Int32Array(size * size), [size, size]);
+  const feeds = { A: new ort.Tensor('uint8', a, [size, size]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
+  for (const threads of [1, 2]) {
+    const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
+    if (threads === 1) {
+      quanta.setNumThreads(1);
+      quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y });
+      agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
+    }
+    await time({ group: 'square', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta gemm ${size}^3 int32`, before: pin(threads) },
+      () => quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y }));
+    await time({ group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
+      () => s.run(feeds, { Y: ortY }));
+    if (typeof quanta.sgemm === 'function' && typeof quanta.packWeightsF32 === 'function') {
+      const wf = Float32Array.from(L.w, (v) => v * 0.01);
+      const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
+      const af = floats(size * size, 3);
+      const yf = new Float32Array(size * size);
+      await time({ group: 'fp32', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta sgemm ${size}^3 float32`, before: pin(threads) },
+        () => quanta.sgemm({ type: 'float32', data: af, dims: [size, size] }, pf, { out: yf }));
+    }
+  }
+  if (size === 1024) {
+    // fresh outputs and the Promise form (1 thread)
+    await time({ group: 'fresh', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm ${size}^3, new output each call (event-loop turn between)`, before: pin(1) },
+      () => quanta.gemm(A, L.packed, { aZeroPoint: 128 }), 1, { beforeEach: () => new Promise((r) => setImmediate(r)) });
+    await time({ group: 'async', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemmAsync ${size}^3 (reused output)`, before: pin(1) },
+      () => quanta.gemmAsync(A, L.packed, { aZeroPoint: 128, out: y }));
+  }
+}
+
+// BERT-base linear layers with dynamic quantization
+for (const [k, n] of [[768, 3072], [3072, 768]]) {
+  const M = 128;
+  const L = layer(k, n, k + n);
+  const x = floats(M * k, 11);
+  const X = { type: 'float32', data: x, dims: [M, k] };
+  const y = new Float32Array(M * n);
+  const ops = 2 * M * n * k;
+  const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
+  const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
+  for (const threads of [1, 2]) {
+    const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
+    if (threads === 1) {
+      quanta.setNumThreads(1);
+      quanta.dynamicQuantizeMatmul(X, L.packed, { granularity: 'tensor', out: y });
+      // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
+      agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
+    }
+    for (const granularity of ['tensor', 'row']) {
+      await time({ group: 'bert', impl: 'quanta', granularity, shape: [M, k, n], threads, ops, name: `quanta dynamicQuantizeMatmul ${M}x${k}x${n} (${granularity})`, before: pin(threads) },
+        () => quanta.dynamicQuantizeMatmul(X, L.packed, { granularity, out: y }));
+    }
+    await time({ group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
+      () => s.run(feeds, { Y: ortY }));
+  }
+}
+
+// GEMV (token generation): one layer, and a stack larger than the 32 MiB L3
+for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
+  const layers = Array.from({ length: stackDepth }, (_, i) => layer(k, n, 100 + i));
+  const x = floats(k, 13);
+  const y = new Float32Array(n);
+  const bytes = k * n; // int8 weights; the per-column scales, sums and bias add 16 bytes per column
+  const sessions = [];
+  for (const L of layers) sessions.push(await ortSession(dynamicModel(k, n, L.wKN, L.scale), 1));
+  const ortY = new ort.Tensor('float32', new Float32Array(n), [1, n]);
+  const feeds = { A: new ort.Tensor('float32', x, [1, k]) };
+  const mib = bytes / 2 ** 20;
+  const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
+  await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
+    () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmul(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
+  await time({ ...single, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
+    async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
+  const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
+  await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
+    () => { for (const L of layers) quanta.dynamicQuantizeMatmul(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
+  await time({ ...stack, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
+    async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
+}
+
+// The cost of one call on a tiny problem
+{
+  const L = layer(16, 16, 5);
+  const a = { type: 'uint8', data: lcgBytes(16, 9, Uint8Array), dims: [1, 16] };
+  const y = new Int32Array(16);
+  const s = await ortSession(matmulIntegerModel(16, 16, L.wKN), 1);
+  const feeds = { A: new ort.Tensor('uint8', a.data, [1, 16]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
+  const ortY = new ort.Tensor('int32', new Int32Array(16), [1, 16]);
+  const calls = 1000;
+  await time({ group: 'overhead', impl: 'quanta', shape: [1, 16, 16], threads: 1, name: 'quanta gemm 1x16x16 (sync call, reused output)', before: pin(1) },
+    () => { for (let i = 0; i < calls; i++) quanta.gemm(a, L.packed, { aZeroPoint: 128, out: y }); }, calls);
+  await time({ group: 'overhead', impl: 'onnxruntime', peer: true, shape: [1, 16, 16], threads: 1, name: 'ORT MatMulInteger 1x16x16 (run, preallocated output)' },
+    async () => { for (let i = 0; i < calls; i++) await s.run(feeds, { Y: ortY }); }, calls);
+}
+
+peakRuns.after = { 1: peaks(1), 2: peaks(2) };
+const peak = (t, key) => Math.max(peakRuns.before[t][key], peakRuns.after[t][key]);
+
+// ---- derived ----------------------------------------------------------------------------------
+for (const r of results) {
+  if (r.ops) {
+    r.gopsMedian = r.ops / (r.medianMs * 1e-3) / 1e9;
+    r.gopsBest = r.ops / (r.minMs * 1e-3) / 1e9;
+    const limitKey = r.group === 'fp32' ? 'vfmadd_zmm_gflops' : 'vpdpbusd_zmm_gops';
+    r.ofPeak = r.gopsMedian / peak(r.threads, limitKey);
+  }
+  if (r.bytes) {
+    r.gbpsMedian = r.bytes / (r.medianMs * 1e-3) / 1e9;
+    r.gbpsBest = r.bytes / (r.minMs * 1e-3) / 1e9;
+    r.ofRead = r.gbpsMedian / r.readGBps;
+  }
+}
+for (const r of results) {
+  const peer = results.find((p) => p.peer && p.group === r.group && p.threads === r.threads && String(p.shape) === String(r.shape) && p.residency === r.residency);
+  if (peer && !r.peer) r.vsPeer = peer.medianMs / r.medianMs;
+  const one = results.find((p) => p.impl === r.impl && p.group === r.group && p.threads === 1 && String(p.shape) === String(r.shape) && p.granularity === r.granularity);
+  if (r.threads === 2 && one) r.vsOneThread = one.medianMs / r.medianMs;
+  const fp32 = results.find((p) => p.group === 'fp32' && p.threads === r.threads && String(p.shape) === String(r.shape));
+  if (fp32 && r.group === 'square' && r.impl === 'quanta') r.vsFp32 = fp32.medianMs / r.medianMs;
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const machine = {
+  cpuModel: caps.cpuModel, logicalCores: caps.logicalCores, isa: caps.isa, gemmKernel: quanta.gemmKernelIsa(),
+  node: process.version, onnxruntimeNode: ort.env.versions.node, os: `${os.type()} ${os.release()}`, loadavg: os.loadavg(),
+};
+const out = { suite: 'gemm', date, machine, peaks: peakRuns, agreement, results };
+mkdirSync(`${here}results`, { recursive: true });
+const base = `${here}results/${date}-gemm${quick ? '-quick' : ''}`;
+writeFileSync(`${base}.json`, `${JSON.stringify(out, (k, v) => (k === 'samplesMs' ? undefined : v), 1)}\n`);
+
+const f = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));
+const pct = (v) => (v === undefined ? '—' : `${(100 * v).toFixed(0)}%`);
+const x = (v) => (v === undefined ? '—' : `${v.toFixed(2)}×`);
+const lines = [
+  `# int8 GEMM engine — ${date}`, '',
+  `${machine.cpuModel}, ${machine.logicalCores} logical cores; quanta path ${machine.isa} (GEMM kernel ${machine.gemmKernel}); Node ${machine.node}; onnxruntime-node ${machine.onnxruntimeNode}; load average at the end ${machine.loadavg.map((v) => v.toFixed(2)).join(' ')}.`, '',
+  'Peaks in this run (best of before / after the suite): ' +
+    [1, 2].map((t) => `${t} thread${t > 1 ? 's' : ''}: VPDPBUSD zmm ${f(peak(t, 'vpdpbusd_zmm_gops'), 0)} GOPS, ymm ${f(peak(t, 'vpdpbusd_ymm_gops'), 0)} GOPS, FMA zmm ${f(peak(t, 'vfmadd_zmm_gflops'), 0)} GFLOP/s`).join('; ') + '.', '',
+  '| case | T | median ms | min ms | GOPS (median) | % of peak | GB/s of weights | % of read bw | × ORT | × 1 thread | × own fp32 |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.name} | ${r.threads} | ${f(r.medianMs, 3)} | ${f(r.minMs, 3)} | ${f(r.gopsMedian, 0)} | ${pct(r.ofPeak)} | ${r.bytes ? `${f(r.gbpsMedian)} (read ${f(r.readGBps)})` : '—'} | ${pct(r.ofRead)} | ${x(r.vsPeer)} | ${x(r.vsOneThread)} | ${x(r.vsFp32)} |`),
+  '', '## Agreement', '', ...Object.entries(agreement).map(([k, v]) => `- ${k}: ${v}`), '',
+  'GOPS = 2·M·N·K / time. GB/s of weights = int8 weight bytes / time per layer. "× ORT" = ORT median / quanta median (same shape, threads and residency). Overhead rows: time per call.',
+];
+writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
+process.stderr.write(`wrote ${base}.json and .md\n`);
