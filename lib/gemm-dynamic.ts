@@ -72,6 +72,9 @@ export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options
   return call.result;
 }
 
+/** The synchronous form under its Node-style name (the same function as dynamicQuantizeMatmul). */
+export const dynamicQuantizeMatmulSync = dynamicQuantizeMatmul;
+
 /** dynamicQuantizeMatmul as a Promise, computed off the JS thread (see gemmAsync). */
 export async function dynamicQuantizeMatmulAsync(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Promise<Float32Tensor> {
   return runAsync(prepareDynamic(x, packed, options));

@@ -235,6 +235,9 @@ export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = 
   return call.result;
 }
 
+/** The synchronous form under its Node-style name (the same function as gemm). */
+export const gemmSync = gemm;
+
 /** gemm as a Promise: the work runs off the JS thread (see runAsync). */
 export async function gemmAsync(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): Promise<GemmResult> {
   return runAsync(prepareGemm(a, packed, options));

@@ -20,9 +20,9 @@ export { requantize, requantizeFixedPoint, quantizeMultiplier } from './ops/requ
 export type { RequantizeOptions, FixedPointMultiplier } from './ops/requantize';
 export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul-integer';
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
-export { packWeights, loadPackedWeights, gemm, gemmAsync, gemmKernelIsa, PackedWeights } from './gemm';
+export { packWeights, loadPackedWeights, gemm, gemmSync, gemmAsync, gemmKernelIsa, PackedWeights } from './gemm';
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
-export { dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync } from './gemm-dynamic';
+export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync, dynamicQuantizeMatmulAsync } from './gemm-dynamic';
 export type { DynamicQuantizeMatmulOptions } from './gemm-dynamic';
 
 export { quantize } from './quantize';

@@ -4,7 +4,9 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
-import { QuantaError, capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, gemm, gemmAsync, packWeights } from '../lib/index.js';
+import {
+  QuantaError, capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights,
+} from '../lib/index.js';
 
 function bytes(n: number, seed: number): Int8Array {
   let s = seed >>> 0;
@@ -40,6 +42,11 @@ describe('async GEMM', () => {
     const y = await dynamicQuantizeMatmulAsync(x, packed, { out });
     expect(y.data).toBe(out);
     expect(out).toEqual(wantF);
+  });
+
+  it('names the synchronous forms the Node way too', () => {
+    expect(gemmSync).toBe(gemm);
+    expect(dynamicQuantizeMatmulSync).toBe(dynamicQuantizeMatmul);
   });
 
   it('rejects with the codes the Sync form throws', async () => {
