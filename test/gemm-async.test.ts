@@ -5,28 +5,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 
 import {
-  QuantaError, capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights,
+  capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights,
 } from '../lib/index.js';
+import { lcgBytes, rejectionCodeOf } from './support.js';
 
-function bytes(n: number, seed: number): Int8Array {
-  let s = seed >>> 0;
-  const out = new Int8Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(QuantaError);
-    return (e as QuantaError).code;
-  }
-  return 'none';
-}
+const bytes = (n: number, seed: number) => lcgBytes(n, seed, true) as Int8Array;
+const codeOf = rejectionCodeOf;
 
 describe('async GEMM', () => {
   it('gives the Sync results, also with several calls in flight', async () => {

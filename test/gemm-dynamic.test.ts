@@ -3,19 +3,12 @@
 // path and thread count; close to the float product; clear errors.
 import { describe, expect, it } from 'vitest';
 
-import {
-  ISA_NAMES, QuantaError, capabilities, dynamicQuantizeLinear, dynamicQuantizeMatmul, gemm, numThreads, packWeights, quantizeLinear, setNumThreads,
-} from '../lib/index.js';
-import type { IsaName } from '../lib/index.js';
-
-const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
+import { dynamicQuantizeLinear, dynamicQuantizeMatmul, gemm, numThreads, packWeights, quantizeLinear, setNumThreads } from '../lib/index.js';
+import { codeOf, lcg, paths } from './support.js';
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
+  const next = lcg(seed);
+  return () => next() / 2 ** 32;
 }
 
 function setup(m: number, k: number, n: number, seed: number) {
@@ -103,15 +96,6 @@ describe('dynamicQuantizeMatmul', () => {
 
   it('refuses bad input with a QuantaError', () => {
     const { packed } = setup(2, 8, 3, 1);
-    const codeOf = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(QuantaError);
-        return (e as QuantaError).code;
-      }
-      return 'none';
-    };
     expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(7), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => dynamicQuantizeMatmul(new Int8Array(8), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
     expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(8), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');

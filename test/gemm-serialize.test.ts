@@ -3,17 +3,8 @@
 // are refused with ERR_QUANTA_INVALID_FILE, never loaded.
 import { describe, expect, it } from 'vitest';
 
-import { QuantaError, gemm, loadPackedWeights, packWeights } from '../lib/index.js';
-
-function bytes(n: number, seed: number, signed: boolean): Int8Array | Uint8Array {
-  let s = seed >>> 0;
-  const out = signed ? new Int8Array(n) : new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s >>> 24;
-  }
-  return out;
-}
+import { gemm, loadPackedWeights, packWeights } from '../lib/index.js';
+import { codeOf, lcgBytes as bytes } from './support.js';
 
 /** Rewrites the checksum (FNV-1a 64 of all bytes but its own 8, little-endian at offset 32). */
 function reseal(file: Uint8Array): Uint8Array {
@@ -21,16 +12,6 @@ function reseal(file: Uint8Array): Uint8Array {
   for (let i = 0; i < file.length; i++) if (i < 32 || i >= 40) h = ((h ^ BigInt(file[i]!)) * 0x100000001b3n) & 0xffffffffffffffffn;
   new DataView(file.buffer, file.byteOffset).setBigUint64(32, h, true);
   return file;
-}
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (e) {
-    expect(e).toBeInstanceOf(QuantaError);
-    return (e as QuantaError).code;
-  }
-  return 'none';
 }
 
 describe('packed weights serialization', () => {

@@ -4,20 +4,8 @@
 // test/conformance.)
 import { describe, expect, it } from 'vitest';
 
-import {
-  ISA_NAMES, QuantaError, capabilities, gemm, gemmKernelIsa, numThreads, packWeights, setNumThreads,
-} from '../lib/index.js';
-import type { IsaName } from '../lib/index.js';
-
-const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
-}
+import { gemm, gemmKernelIsa, numThreads, packWeights, setNumThreads } from '../lib/index.js';
+import { codeOf, lcg as rng, paths } from './support.js';
 
 function bytes(n: number, signed: boolean, next: () => number): Int8Array | Uint8Array {
   const out = signed ? new Int8Array(n) : new Uint8Array(n);
@@ -191,15 +179,6 @@ describe('gemm', () => {
   it('refuses bad arguments with a QuantaError', () => {
     const packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
     const a = { type: 'uint8', data: new Uint8Array(8), dims: [2, 4] };
-    const codeOf = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(QuantaError);
-        return (e as QuantaError).code;
-      }
-      return 'none';
-    };
     expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => gemm(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => gemm(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');

@@ -70,17 +70,27 @@ export interface MatmulIntegerOptions {
   isa?: IsaName;
 }
 
-/** ONNX MatMulInteger: int32 Y = (A - aZeroPoint) (B - bZeroPoint). */
-export function matmulInteger(a: IntInput, b: IntInput, aZeroPoint?: ZeroPointInput, bZeroPoint?: ZeroPointInput, options: MatmulIntegerOptions = {}): Int32Tensor {
+/** Both ops' operands, checked: A with its batch folded into rows, B and the zero points. */
+function readOperands(a: IntInput, b: IntInput, aZeroPoint: ZeroPointInput | undefined, bZeroPoint: ZeroPointInput | undefined, options: MatmulIntegerOptions) {
   const A = readIntMatrix(a, 'a');
   const B = readIntMatrix(b, 'b');
   const s = shapes(A, B);
   const azp = zeroPoints(aZeroPoint, A.dtype, s.m, 'aZeroPoint');
   const bzp = zeroPoints(bZeroPoint, B.dtype, s.n, 'bZeroPoint');
   if (options.isa !== undefined) assertIsaName(options.isa);
-  const packed = packWeights({ type: B.dtype, data: B.data, dims: [s.k, s.n] }, { layout: 'kn', zeroPoint: bzp });
-  const y = gemm({ type: A.dtype, data: A.data, dims: [s.batch * s.m, s.k] }, packed, { aZeroPoint: rowZeroPoints(azp, s.batch), isa: options.isa });
-  return { type: 'int32', data: y.data as Int32Array, dims: s.outDims };
+  return {
+    s,
+    rows: { type: A.dtype, data: A.data, dims: [s.batch * s.m, s.k] },
+    aZeroPoint: rowZeroPoints(azp, s.batch),
+    pack: (scale?: Float32Array) => packWeights({ type: B.dtype, data: B.data, dims: [s.k, s.n] }, { layout: 'kn', zeroPoint: bzp, scale }),
+  };
+}
+
+/** ONNX MatMulInteger: int32 Y = (A - aZeroPoint) (B - bZeroPoint). */
+export function matmulInteger(a: IntInput, b: IntInput, aZeroPoint?: ZeroPointInput, bZeroPoint?: ZeroPointInput, options: MatmulIntegerOptions = {}): Int32Tensor {
+  const op = readOperands(a, b, aZeroPoint, bZeroPoint, options);
+  const y = gemm(op.rows, op.pack(), { aZeroPoint: op.aZeroPoint, isa: options.isa });
+  return { type: 'int32', data: y.data as Int32Array, dims: op.s.outDims };
 }
 
 /** A per-row zero point (M values) repeats for every matrix of the batch. */
@@ -102,12 +112,8 @@ export function qlinearMatmul(
   yScale: number, yZeroPoint: ZeroPointInput | undefined,
   options: MatmulIntegerOptions = {},
 ): { type: 'int8' | 'uint8'; data: Int8Array | Uint8Array; dims: number[] } {
-  const A = readIntMatrix(a, 'a');
-  const B = readIntMatrix(b, 'b');
-  const s = shapes(A, B);
-  const azp = zeroPoints(aZeroPoint, A.dtype, s.m, 'aZeroPoint');
-  const bzp = zeroPoints(bZeroPoint, B.dtype, s.n, 'bZeroPoint');
-  if (options.isa !== undefined) assertIsaName(options.isa);
+  const op = readOperands(a, b, aZeroPoint, bZeroPoint, options);
+  const { s } = op;
   const as = readScales(aScale, 'aScale').data;
   const ys = readScales(yScale, 'yScale').data[0]!;
   const bs = readScales(bScale, 'bScale').data;
@@ -115,9 +121,8 @@ export function qlinearMatmul(
   const dtype = yZeroPoint instanceof Int8Array || (typeof yZeroPoint === 'object' && (yZeroPoint as { type?: string })?.type === 'int8') ? 'int8' : 'uint8';
   const yzp = readZeroPoints(yZeroPoint ?? 0, 1, dtype, 'yZeroPoint')[0]!;
   // The engine forms the multiplier as onnxruntime does: fround(fround(aScale * bScale) / yScale).
-  const packed = packWeights({ type: B.dtype, data: B.data, dims: [s.k, s.n] }, { layout: 'kn', zeroPoint: bzp, scale: bs });
-  const y = gemm({ type: A.dtype, data: A.data, dims: [s.batch * s.m, s.k] }, packed, {
-    aZeroPoint: rowZeroPoints(azp, s.batch), aScale: as, output: dtype, outScale: ys, outZeroPoint: yzp, isa: options.isa,
+  const y = gemm(op.rows, op.pack(bs), {
+    aZeroPoint: op.aZeroPoint, aScale: as, output: dtype, outScale: ys, outZeroPoint: yzp, isa: options.isa,
   });
   return { type: dtype, data: y.data as Int8Array | Uint8Array, dims: s.outDims };
 }
