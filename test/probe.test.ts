@@ -154,5 +154,9 @@ describe('quanta probe (CLI)', () => {
   it('runs the demo', () => {
     const out = execFileSync(process.execPath, [cli, 'demo'], { encoding: 'utf8' });
     expect(out).toMatch(/int8 per channel, symmetric\s+SQNR\s+\d+\.\d+ dB/);
+    // The linear layer: int8 weights and per-row activations keep ~40 dB of the float product.
+    const linear = /SQNR (\d+\.\d+) dB against the float64 product/.exec(out);
+    expect(linear).not.toBeNull();
+    expect(Number(linear![1])).toBeGreaterThan(35);
   });
 });
