@@ -8,17 +8,20 @@
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
+      "native/kernels/ref/sgemm_ref.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/matmul_integer.cc",
       "native/runtime/range_ops.cc",
+      "native/runtime/sgemm.cc",
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
-      "native/kernels/x86_avx2/range_avx2.cc"
+      "native/kernels/x86_avx2/range_avx2.cc",
+      "native/kernels/x86_avx2/sgemm_avx2.cc"
     ],
     "quanta_x86_avxvnni_sources": [
       "native/kernels/x86_avxvnni/dot_avxvnni.cc",
@@ -29,7 +32,8 @@
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",
-      "native/kernels/x86_avx512vnni/range_avx512.cc"
+      "native/kernels/x86_avx512vnni/range_avx512.cc",
+      "native/kernels/x86_avx512vnni/sgemm_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
       "native/kernels/arm_neon/quantize_neon.cc",
