@@ -22,6 +22,8 @@ export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
 export { packWeights, gemm, gemmKernelIsa, PackedWeights } from './gemm';
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
+export { packWeightsF32, sgemm, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
+export type { PackWeightsF32Options, SgemmOptions, SgemmWeightLayout } from './sgemm';
 
 export { quantize } from './quantize';
 export type { QuantizeOptions } from './quantize';

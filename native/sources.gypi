@@ -50,6 +50,7 @@
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc",
       "native/binding/range_binding.cc",
+      "native/binding/sgemm_binding.cc",
       "native/binding/tensor_args.cc"
     ],
     "quanta_x86_avx2_flags": ["-mavx2", "-mfma", "-mf16c"],
