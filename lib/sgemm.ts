@@ -6,8 +6,8 @@
  *   Y[m, n] = sum_k A[m, k] * W[k, n]  (+ bias[n])  (then max(0, .) with relu)
  *
  * Each output is one fixed sequence of float32 fused multiply-adds (K in order, in slices of at
- * most 256 added in order, then the bias), so results are bit-identical on every kernel path and
- * thread count. Against the exact product the error is at most about (K + K / 256 + 2) * 2^-24 *
+ * most 512 added in order, then the bias), so results are bit-identical on every kernel path and
+ * thread count. Against the exact product the error is at most about (K + K / 512 + 2) * 2^-24 *
  * (sum_k |A[m, k] W[k, n]| + |bias[n]|). NaN and infinities in A propagate as in any BLAS (relu
  * keeps NaN, as PyTorch does).
  */

@@ -124,7 +124,7 @@ void expect_ref_near_float64(const Case& c) {
 
 TEST(SgemmRef, WithinTheRoundingBoundOfFloat64) {
   uint32_t seed = 1;
-  for (size_t k : {1, 2, 7, 64, 255, 256, 257, 511, 512, 513, 1000}) {
+  for (size_t k : {1, 2, 7, 64, 255, 256, 257, 511, 512, 513, 1000, 1025, 1537}) {
     for (int variant = 0; variant < 4; ++variant) {
       Case c;
       c.m = 1 + (k * 7 + variant * 5) % 23;
@@ -177,9 +177,9 @@ TEST(Sgemm, EveryPathSmallShapes) {
 TEST(Sgemm, NeighboursOfTileAndBlockSizesAndPrimes) {
   // Rows: the AVX2 (6) and AVX-512 (8) tiles and the row block; columns: the ymm (8), zmm (16),
   // AVX2 strip (16) and panel (48) widths; K: the slice length (several slices, uneven ones).
-  const std::vector<size_t> ms = {1, 5, 6, 7, 8, 9, 13, 16, 17, 95, 96, 97, 191, 193};
+  const std::vector<size_t> ms = {1, 5, 6, 7, 8, 9, 13, 16, 17, 95, 96, 97, 191, 192, 193, 385};
   const std::vector<size_t> ns = {1, 7, 8, 9, 15, 16, 17, 31, 32, 33, 47, 48, 49, 95, 96, 97, 101, 145};
-  const std::vector<size_t> ks = {1, 3, 17, 255, 256, 257, 509, 512, 513, 769};
+  const std::vector<size_t> ks = {1, 3, 17, 255, 256, 257, 509, 511, 512, 513, 769, 1023, 1024, 1025, 1543};
   uint32_t seed = 1000;
   size_t i = 0;
   for (size_t m : ms) {
