@@ -59,6 +59,7 @@ describe('sgemm', () => {
   it('reports its kernel path', () => {
     for (const isa of paths) expect(typeof sgemmKernelIsa(isa)).toBe('string');
     expect(sgemmKernelIsa('ref')).toBe('ref');
+    expect(capabilities().kernels.sgemm).toBe(sgemmKernelIsa());
   });
 
   it('is within the rounding bound of a float64 product, both layouts, bias and relu, every path bit-identical', () => {
