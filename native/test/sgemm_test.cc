@@ -287,7 +287,7 @@ TEST(Sgemm, ZeroKGivesTheBiasAndEmptyShapesWriteNothing) {
 }
 
 TEST(Sgemm, SlicesDependOnKOnlyAndAreNeverEmpty) {
-  for (size_t k : {size_t{1}, size_t{255}, size_t{256}, size_t{257}, size_t{1000}, size_t{65536}, size_t{70001}}) {
+  for (size_t k : {size_t{1}, size_t{255}, size_t{511}, size_t{512}, size_t{513}, size_t{1023}, size_t{1025}, size_t{65536}, size_t{70001}, size_t{300007}}) {
     const SgemmSlices s = sgemm_slices(k);
     EXPECT_LE(s.length, kSgemmKc);
     EXPECT_LT((s.count - 1) * s.length, k) << k;  // the last slice is not empty
