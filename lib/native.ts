@@ -78,6 +78,11 @@ export interface NativeAddon {
   gemmSerialize(packed: unknown, bSigned: boolean, layoutNK: boolean, hasScale: boolean): Uint8Array;
   gemmDeserialize(bytes: Uint8Array): { handle: unknown; n: number; k: number; bSigned: boolean; layoutNK: boolean; hasScale: boolean };
   gemmKernelIsa(isa?: string): string;
+  /** Packed float32 GEMM weights as an opaque, type-tagged handle (sgemm_binding.cc). */
+  sgemmPackWeights(b: Float32Array, layoutNK: boolean, n: number, k: number, bias: Float32Array | null): unknown;
+  /** a holds M * K values, y M * N. */
+  sgemm(packed: unknown, a: Float32Array, m: number, y: Float32Array, relu: boolean, isa?: string): void;
+  sgemmKernelIsa(isa?: string): string;
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

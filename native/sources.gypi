@@ -8,19 +8,22 @@
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
+      "native/kernels/ref/sgemm_ref.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
       "native/runtime/gemm_dynamic.cc",
       "native/runtime/gemm_serialize.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/range_ops.cc",
+      "native/runtime/sgemm.cc",
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
       "native/kernels/x86_avx2/gelu_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
-      "native/kernels/x86_avx2/range_avx2.cc"
+      "native/kernels/x86_avx2/range_avx2.cc",
+      "native/kernels/x86_avx2/sgemm_avx2.cc"
     ],
     "quanta_x86_avxvnni_sources": [
       "native/kernels/x86_avxvnni/dot_avxvnni.cc",
@@ -32,7 +35,8 @@
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",
-      "native/kernels/x86_avx512vnni/range_avx512.cc"
+      "native/kernels/x86_avx512vnni/range_avx512.cc",
+      "native/kernels/x86_avx512vnni/sgemm_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
       "native/kernels/arm_neon/gemm_neon.cc",
@@ -52,6 +56,7 @@
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc",
       "native/binding/range_binding.cc",
+      "native/binding/sgemm_binding.cc",
       "native/binding/tensor_args.cc"
     ],
     "quanta_x86_avx2_flags": ["-mavx2", "-mfma", "-mf16c"],

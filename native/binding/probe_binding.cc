@@ -49,6 +49,7 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("dot", isa_name(t.dot_isa));
   o.Set("kmeans", isa_name(t.kmeans_isa));
   o.Set("range", isa_name(t.range_isa));
+  o.Set("sgemm", isa_name(t.sgemm_isa));
   return o;
 }
 

@@ -10,6 +10,7 @@
 
 #include "quanta/gemm.h"
 #include "quanta/isa.h"
+#include "quanta/sgemm.h"
 
 namespace quanta {
 
@@ -141,6 +142,10 @@ struct KernelTable {
   GemmU8S8Fn gemm_u8s8;
   GeluF32Fn gelu_f32;
   Isa gemm_isa;
+
+  // float32 GEMM block kernel (quanta/sgemm.h).
+  SgemmBlockFn sgemm_f32;
+  Isa sgemm_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.
