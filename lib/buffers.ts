@@ -3,6 +3,12 @@ import { invalid } from './errors';
 
 type Ctor<T> = { new (length: number): T; readonly name: string };
 
+/** Whether two views share any byte (an output must not overlap an input it is computed from). */
+export function overlaps(x: ArrayBufferView, y: ArrayBufferView): boolean {
+  if (x.buffer !== y.buffer) return false;
+  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
+}
+
 /** `out` when given (checked for type and length), else a new array. */
 export function outputArray<T extends { length: number }>(ctor: Ctor<T>, length: number, out: unknown, name = 'out'): T {
   if (out === undefined) return new ctor(length);

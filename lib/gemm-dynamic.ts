@@ -11,6 +11,7 @@
  * cost, and an outlier in one token no longer coarsens every other row. 'tensor' is onnxruntime's
  * and PyTorch's choice. NaN or infinite activations are refused (ERR_QUANTA_NON_FINITE).
  */
+import { overlaps } from './buffers';
 import { QuantaError, invalid } from './errors';
 import type { PackedWeights, PreparedCall } from './gemm';
 import { activationCode, nativeHandle, runAsync } from './gemm';
@@ -54,6 +55,7 @@ function prepareDynamic(x: unknown, packed: PackedWeights, options: DynamicQuant
   if (y !== undefined) {
     if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
     if (y.length !== m * n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${m * n} (M * N) elements, received ${y.length}`);
+    if (overlaps(y, input.data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
   } else {
     y = new Float32Array(m * n);
   }

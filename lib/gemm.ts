@@ -12,6 +12,7 @@
  * Integer results equal the reference bit for bit on every kernel path and thread count; float32
  * and requantized results too (one fused multiply-add, one rounding, on every path).
  */
+import { overlaps } from './buffers';
 import { INT_RANGES } from './dtypes';
 import { QuantaError, invalid } from './errors';
 import type { NativeAddon } from './native';
@@ -214,6 +215,7 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   if (y !== undefined) {
     if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
     if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
+    if (overlaps(y, A.data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap a (the product reads a while it writes out)');
   } else {
     y = new Ctor(size);
   }

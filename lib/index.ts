@@ -24,7 +24,7 @@ export { packWeights, loadPackedWeights, gemm, gemmSync, gemmAsync, gemmKernelIs
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
 export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync, dynamicQuantizeMatmulAsync } from './gemm-dynamic';
 export type { DynamicQuantizeMatmulOptions } from './gemm-dynamic';
-export { packWeightsF32, sgemm, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
+export { packWeightsF32, sgemm, sgemmSync, sgemmAsync, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
 export type { PackWeightsF32Options, SgemmOptions, SgemmWeightLayout } from './sgemm';
 
 export { quantize } from './quantize';

@@ -81,7 +81,7 @@ export interface NativeAddon {
   /** Packed float32 GEMM weights as an opaque, type-tagged handle (sgemm_binding.cc). */
   sgemmPackWeights(b: Float32Array, layoutNK: boolean, n: number, k: number, bias: Float32Array | null): unknown;
   /** a holds M * K values, y M * N. */
-  sgemm(packed: unknown, a: Float32Array, m: number, y: Float32Array, relu: boolean, isa?: string): void;
+  sgemm(packed: unknown, a: Float32Array, m: number, y: Float32Array, relu: boolean, isa: string | undefined, async: boolean): Promise<void> | undefined;
   sgemmKernelIsa(isa?: string): string;
 }
 

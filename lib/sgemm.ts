@@ -11,7 +11,10 @@
  * (sum_k |A[m, k] W[k, n]| + |bias[n]|). NaN and infinities in A propagate as in any BLAS (relu
  * keeps NaN, as PyTorch does).
  */
+import { overlaps } from './buffers';
 import { QuantaError, invalid } from './errors';
+import type { PreparedCall } from './gemm';
+import { runAsync } from './gemm';
 import { callNative } from './native';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
@@ -79,13 +82,7 @@ export interface SgemmOptions {
   isa?: IsaName;
 }
 
-function overlaps(x: Float32Array, y: Float32Array): boolean {
-  if (x.buffer !== y.buffer) return false;
-  return x.byteOffset < y.byteOffset + y.byteLength && y.byteOffset < x.byteOffset + x.byteLength;
-}
-
-/** Y = A . W (+ bias) for A [..., M, K] (float32) and packed W ([K, N] in effect); Y is [..., M, N]. */
-export function sgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Float32Tensor {
+function prepareSgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions): PreparedCall<Float32Tensor> {
   if (!(packed instanceof PackedWeightsF32)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'PackedWeightsF32 from packWeightsF32()', packed);
   const A = viewFloat32(a, 'a');
   const k = A.dims.length > 0 ? A.dims[A.dims.length - 1]! : -1;
@@ -106,8 +103,26 @@ export function sgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmO
     y = new Float32Array(size);
   }
   const out = y;
-  callNative((native) => native.sgemm(packed[kHandle], A.data, m, out, options.relu === true, options.isa));
-  return { type: 'float32', data: out, dims: [...A.dims.slice(0, -1), n] };
+  const handle = packed[kHandle];
+  return {
+    run: (native, async) => native.sgemm(handle, A.data, m, out, options.relu === true, options.isa, async),
+    result: { type: 'float32', data: out, dims: [...A.dims.slice(0, -1), n] },
+  };
+}
+
+/** Y = A . W (+ bias) for A [..., M, K] (float32) and packed W ([K, N] in effect); Y is [..., M, N]. */
+export function sgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Float32Tensor {
+  const call = prepareSgemm(a, packed, options);
+  callNative((native) => call.run(native, false));
+  return call.result;
+}
+
+/** The synchronous form under its Node-style name (the same function as sgemm). */
+export const sgemmSync = sgemm;
+
+/** sgemm as a Promise, computed off the JS thread (see gemmAsync). */
+export async function sgemmAsync(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Promise<Float32Tensor> {
+  return runAsync(prepareSgemm(a, packed, options));
 }
 
 /** The path the float32 GEMM kernel runs on (the active one, or `isa`'s). */

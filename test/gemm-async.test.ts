@@ -5,7 +5,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { describe, expect, it } from 'vitest';
 
 import {
-  capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights,
+  capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights, packWeightsF32, sgemm, sgemmAsync, sgemmSync,
 } from '../lib/index.js';
 import { lcgBytes, rejectionCodeOf } from './support.js';
 
@@ -31,6 +31,16 @@ describe('async GEMM', () => {
   it('names the synchronous forms the Node way too', () => {
     expect(gemmSync).toBe(gemm);
     expect(dynamicQuantizeMatmulSync).toBe(dynamicQuantizeMatmul);
+    expect(sgemmSync).toBe(sgemm);
+  });
+
+  it('sgemmAsync gives sgemm\'s bits', async () => {
+    const [m, k, n] = [33, 70, 50];
+    const w = Float32Array.from(bytes(n * k, 21), (v) => v / 100);
+    const a = Float32Array.from(bytes(m * k, 22), (v) => v / 50);
+    const packed = packWeightsF32({ type: 'float32', data: w, dims: [n, k] });
+    const want = sgemm({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true }).data;
+    expect((await sgemmAsync({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true })).data).toEqual(want);
   });
 
   it('rejects with the codes the Sync form throws', async () => {

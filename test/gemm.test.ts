@@ -184,6 +184,9 @@ describe('gemm', () => {
     expect(codeOf(() => gemm(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');
     expect(codeOf(() => gemm(a, packed, { out: new Int32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => gemm(a, packed, { aZeroPoint: 300 }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    const shared = new ArrayBuffer(64);
+    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(shared, 0, 8), dims: [2, 4] }, packed, { out: new Int32Array(shared, 0, 6) })))
+      .toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'tanh' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'gelu', relu: true }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => packWeights({ type: 'int8', data: new Int8Array(12), dims: [12] }))).toBe('ERR_QUANTA_INVALID_SHAPE');

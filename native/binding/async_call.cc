@@ -74,4 +74,14 @@ void run_sync(Napi::Env env, const char* error_code, const AsyncWork& work) {
   if (!err.empty()) throw_error(env, error_code, err);
 }
 
+bool async_arg(const Napi::CallbackInfo& info, size_t index) {
+  return index < info.Length() && info[index].IsBoolean() && info[index].As<Napi::Boolean>().Value();
+}
+
+Napi::Value finish(const Napi::CallbackInfo& info, bool async, const char* error_code, AsyncWork work) {
+  if (async) return run_async(info, error_code, std::move(work));
+  run_sync(info.Env(), error_code, work);
+  return info.Env().Undefined();
+}
+
 }  // namespace quanta::binding

@@ -22,4 +22,10 @@ Napi::Value run_async(const Napi::CallbackInfo& info, const char* error_code, As
 // Runs `work` now on this thread (the Sync form), throwing its error as a coded JS Error.
 void run_sync(Napi::Env env, const char* error_code, const AsyncWork& work);
 
+// Whether argument `index` asks for the Promise form (a trailing `true`).
+bool async_arg(const Napi::CallbackInfo& info, size_t index);
+
+// run_sync and undefined, or run_async and its Promise.
+Napi::Value finish(const Napi::CallbackInfo& info, bool async, const char* error_code, AsyncWork work);
+
 }  // namespace quanta::binding

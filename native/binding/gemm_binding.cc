@@ -108,18 +108,6 @@ Napi::Value GemmDeserialize(const Napi::CallbackInfo& info) {
   return result;
 }
 
-// Whether the trailing argument asks for the Promise form.
-bool async_arg(const Napi::CallbackInfo& info, size_t index) {
-  return index < info.Length() && info[index].IsBoolean() && info[index].As<Napi::Boolean>().Value();
-}
-
-// Runs the work now, or queues it and returns its Promise.
-Napi::Value finish(const Napi::CallbackInfo& info, bool async, const char* error_code, AsyncWork work) {
-  if (async) return run_async(info, error_code, std::move(work));
-  run_sync(info.Env(), error_code, work);
-  return info.Env().Undefined();
-}
-
 // Activation of the float32 outputs: 0 none, 1 ReLU, 2 GELU.
 int activation_arg(const Napi::CallbackInfo& info, size_t index) {
   const int64_t v = integer_arg(info, index, "activation");

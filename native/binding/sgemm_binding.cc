@@ -6,6 +6,7 @@
 #include <string>
 
 #include "binding/args.h"
+#include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
@@ -65,10 +66,10 @@ Napi::Value SgemmPackWeights(const Napi::CallbackInfo& info) {
   return handle;
 }
 
-// sgemm(packed, a, m, y, relu, isa?) -> void; a holds M * K floats, y M * N.
+// sgemm(packed, a, m, y, relu, isa?, async?) -> void | Promise; a holds M * K floats, y M * N.
 Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  const SgemmPackedB& packed = *packed_arg(info, 0);
+  const SgemmPackedB packed = *packed_arg(info, 0);  // a copy that shares the packed storage
   auto a = typed_array<float>(info, 1, "a");
   const size_t m = size_arg(info, 2, "m");
   auto y = typed_array<float>(info, 3, "y");
@@ -84,9 +85,8 @@ Napi::Value Sgemm(const Napi::CallbackInfo& info) {
   out.data = y.data;
   out.ldy = packed.n;
   out.relu = relu;
-  const std::string err = sgemm_f32(kt, sa, packed, out);
-  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", err);
-  return env.Undefined();
+  return finish(info, async_arg(info, 6), "ERR_QUANTA_INVALID_SHAPE",
+                [&kt, sa, packed, out] { return sgemm_f32(kt, sa, packed, out); });
 }
 
 // sgemmKernelIsa(isa?) -> the path the float32 GEMM block kernel comes from.
