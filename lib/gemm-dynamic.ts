@@ -67,17 +67,17 @@ function prepareDynamic(x: unknown, packed: PackedWeights, options: DynamicQuant
   };
 }
 
-/** Y = x . W for float32 x [..., M, K] (or a flat M * K array) and packed W; Y is [..., M, N]. */
-export function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
+/**
+ * Y = x . W for float32 x [..., M, K] (or a flat M * K array) and packed W; Y is [..., M, N].
+ * Computed off the JS thread; dynamicQuantizeMatmulSync is the synchronous twin.
+ */
+export async function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Promise<Float32Tensor> {
+  return runAsync(prepareDynamic(x, packed, options));
+}
+
+/** dynamicQuantizeMatmul on the calling thread. */
+export function dynamicQuantizeMatmulSync(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
   const call = prepareDynamic(x, packed, options);
   callNative((native) => call.run(native, false));
   return call.result;
-}
-
-/** The synchronous form under its Node-style name (the same function as dynamicQuantizeMatmul). */
-export const dynamicQuantizeMatmulSync = dynamicQuantizeMatmul;
-
-/** dynamicQuantizeMatmul as a Promise, computed off the JS thread (see gemmAsync). */
-export async function dynamicQuantizeMatmulAsync(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Promise<Float32Tensor> {
-  return runAsync(prepareDynamic(x, packed, options));
 }

@@ -1,6 +1,7 @@
 /**
  * The int8 GEMM engine: pack int8 / uint8 weights once (`packWeights`), then multiply activations
- * by them many times (`gemm`), with int32, dequantized float32 or requantized 8-bit output.
+ * by them many times (`gemm`, a Promise, or `gemmSync`), with int32, dequantized float32 or
+ * requantized 8-bit output.
  *
  *   Y[m, n] = (A[m, :] - aZeroPoint) . (W[:, n] - zeroPoint[n])                        (int32)
  *   float32: fma(float(Y), aScale[m] * scale[n], bias[n]), then the activation (ReLU, or GELU
@@ -230,19 +231,19 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   };
 }
 
-/** Y = A . W for A [..., M, K] (int8 or uint8) and packed W ([K, N] in effect); Y is [..., M, N]. */
-export function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
+/**
+ * Y = A . W for A [..., M, K] (int8 or uint8) and packed W ([K, N] in effect); Y is [..., M, N].
+ * Computed off the JS thread (see runAsync); gemmSync is the synchronous twin, as in `fs`.
+ */
+export async function gemm(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): Promise<GemmResult> {
+  return runAsync(prepareGemm(a, packed, options));
+}
+
+/** gemm on the calling thread (which still hands the loops to the addon's pool). */
+export function gemmSync(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
   const call = prepareGemm(a, packed, options);
   callNative((native) => call.run(native, false));
   return call.result;
-}
-
-/** The synchronous form under its Node-style name (the same function as gemm). */
-export const gemmSync = gemm;
-
-/** gemm as a Promise: the work runs off the JS thread (see runAsync). */
-export async function gemmAsync(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): Promise<GemmResult> {
-  return runAsync(prepareGemm(a, packed, options));
 }
 
 /**

@@ -20,11 +20,11 @@ export { requantize, requantizeFixedPoint, quantizeMultiplier } from './ops/requ
 export type { RequantizeOptions, FixedPointMultiplier } from './ops/requantize';
 export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul-integer';
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
-export { packWeights, loadPackedWeights, gemm, gemmSync, gemmAsync, gemmKernelIsa, PackedWeights } from './gemm';
+export { packWeights, loadPackedWeights, gemm, gemmSync, gemmKernelIsa, PackedWeights } from './gemm';
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
-export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync, dynamicQuantizeMatmulAsync } from './gemm-dynamic';
+export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync } from './gemm-dynamic';
 export type { DynamicQuantizeMatmulOptions } from './gemm-dynamic';
-export { packWeightsF32, sgemm, sgemmSync, sgemmAsync, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
+export { packWeightsF32, sgemm, sgemmSync, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
 export type { PackWeightsF32Options, SgemmOptions, SgemmWeightLayout } from './sgemm';
 
 export { quantize } from './quantize';

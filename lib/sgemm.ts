@@ -110,19 +110,19 @@ function prepareSgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmO
   };
 }
 
-/** Y = A . W (+ bias) for A [..., M, K] (float32) and packed W ([K, N] in effect); Y is [..., M, N]. */
-export function sgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Float32Tensor {
+/**
+ * Y = A . W (+ bias) for A [..., M, K] (float32) and packed W ([K, N] in effect); Y is [..., M, N].
+ * Computed off the JS thread; sgemmSync is the synchronous twin.
+ */
+export async function sgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Promise<Float32Tensor> {
+  return runAsync(prepareSgemm(a, packed, options));
+}
+
+/** sgemm on the calling thread. */
+export function sgemmSync(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Float32Tensor {
   const call = prepareSgemm(a, packed, options);
   callNative((native) => call.run(native, false));
   return call.result;
-}
-
-/** The synchronous form under its Node-style name (the same function as sgemm). */
-export const sgemmSync = sgemm;
-
-/** sgemm as a Promise, computed off the JS thread (see gemmAsync). */
-export async function sgemmAsync(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Promise<Float32Tensor> {
-  return runAsync(prepareSgemm(a, packed, options));
 }
 
 /** The path the float32 GEMM kernel runs on (the active one, or `isa`'s). */

@@ -1,11 +1,11 @@
-// The Promise forms: same results as the Sync forms, errors as rejections with the same codes,
+// The Promise forms (gemm, dynamicQuantizeMatmul, sgemm): same results as their ...Sync twins, errors as rejections with the same codes,
 // and the JS thread stays responsive while a GEMM of about one second runs.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { describe, expect, it } from 'vitest';
 
 import {
-  capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulAsync, dynamicQuantizeMatmulSync, gemm, gemmAsync, gemmSync, packWeights, packWeightsF32, sgemm, sgemmAsync, sgemmSync,
+  capabilities, dynamicQuantizeMatmul, dynamicQuantizeMatmulSync, gemm, gemmSync, packWeights, packWeightsF32, sgemm, sgemmSync,
 } from '../lib/index.js';
 import { lcgBytes, rejectionCodeOf } from './support.js';
 
@@ -17,38 +17,44 @@ describe('async GEMM', () => {
     const [m, k, n] = [70, 300, 90];
     const packed = packWeights({ type: 'int8', data: bytes(n * k, 1), dims: [n, k] }, { scale: 0.01, zeroPoint: 3 });
     const a = { type: 'int8', data: bytes(m * k, 2), dims: [m, k] };
-    const want = gemm(a, packed, { aZeroPoint: -2 }).data;
-    const got = await Promise.all([1, 2, 3, 4].map(() => gemmAsync(a, packed, { aZeroPoint: -2 })));
+    const want = gemmSync(a, packed, { aZeroPoint: -2 }).data;
+    const got = await Promise.all([1, 2, 3, 4].map(() => gemm(a, packed, { aZeroPoint: -2 })));
     for (const y of got) expect(y.data).toEqual(want);
     const x = Float32Array.from(bytes(m * k, 3), (v) => v / 16);
-    const wantF = dynamicQuantizeMatmul(x, packed).data;
+    const wantF = dynamicQuantizeMatmulSync(x, packed).data;
     const out = new Float32Array(m * n);
-    const y = await dynamicQuantizeMatmulAsync(x, packed, { out });
+    const y = await dynamicQuantizeMatmul(x, packed, { out });
     expect(y.data).toBe(out);
     expect(out).toEqual(wantF);
   });
 
-  it('names the synchronous forms the Node way too', () => {
-    expect(gemmSync).toBe(gemm);
-    expect(dynamicQuantizeMatmulSync).toBe(dynamicQuantizeMatmul);
-    expect(sgemmSync).toBe(sgemm);
+  it('returns Promises from the plain names, results from the ...Sync twins (as fs does)', async () => {
+    const packed = packWeights({ type: 'int8', data: bytes(16, 1), dims: [4, 4] }, { scale: 0.5 });
+    const a = { type: 'int8', data: bytes(8, 2), dims: [2, 4] };
+    const p = gemm(a, packed);
+    expect(p).toBeInstanceOf(Promise);
+    expect((await p).data).toEqual(gemmSync(a, packed).data);
+    const x = new Float32Array(8).fill(0.25);
+    const q = dynamicQuantizeMatmul(x, packed);
+    expect(q).toBeInstanceOf(Promise);
+    expect((await q).data).toEqual(dynamicQuantizeMatmulSync(x, packed).data);
   });
 
-  it('sgemmAsync gives sgemm\'s bits', async () => {
+  it('sgemm (Promise) gives sgemmSync\'s bits', async () => {
     const [m, k, n] = [33, 70, 50];
     const w = Float32Array.from(bytes(n * k, 21), (v) => v / 100);
     const a = Float32Array.from(bytes(m * k, 22), (v) => v / 50);
     const packed = packWeightsF32({ type: 'float32', data: w, dims: [n, k] });
-    const want = sgemm({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true }).data;
-    expect((await sgemmAsync({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true })).data).toEqual(want);
+    const want = sgemmSync({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true }).data;
+    expect((await sgemm({ type: 'float32', data: a, dims: [m, k] }, packed, { relu: true })).data).toEqual(want);
   });
 
   it('rejects with the codes the Sync form throws', async () => {
     const packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
-    expect(await codeOf(gemmAsync({ type: 'int8', data: new Int8Array(5), dims: [1, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(await codeOf(gemmAsync({ type: 'int8', data: new Int8Array(4), dims: [1, 4] }, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(await codeOf(gemm({ type: 'int8', data: new Int8Array(5), dims: [1, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(await codeOf(gemm({ type: 'int8', data: new Int8Array(4), dims: [1, 4] }, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     // Found by the native work itself, on the worker thread.
-    expect(await codeOf(dynamicQuantizeMatmulAsync(Float32Array.of(1, Number.NaN, 0, 0), packed))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(await codeOf(dynamicQuantizeMatmul(Float32Array.of(1, Number.NaN, 0, 0), packed))).toBe('ERR_QUANTA_NON_FINITE');
   });
 
   it('keeps the event loop responsive while a GEMM of about one second runs', async () => {
@@ -62,7 +68,7 @@ describe('async GEMM', () => {
     let best = Infinity;
     for (let i = 0; i < 4; i++) {
       const t0 = performance.now();
-      gemm(probe, packed, { output: 'uint8', aScale: 0.02, outScale: 1, isa });
+      gemmSync(probe, packed, { output: 'uint8', aScale: 0.02, outScale: 1, isa });
       best = Math.min(best, performance.now() - t0);
     }
     const perRow = best / probeM;
@@ -75,7 +81,7 @@ describe('async GEMM', () => {
     blocking.enable();
     await new Promise((r) => setTimeout(r, 30));
     const rows = Math.min(m, Math.max(1, Math.round(200 / perRow)));
-    gemm({ type: 'uint8', data: a.data.subarray(0, rows * k), dims: [rows, k] }, packed, { output: 'uint8', aScale: 0.02, outScale: 1, out: out.subarray(0, rows * n), isa });
+    gemmSync({ type: 'uint8', data: a.data.subarray(0, rows * k), dims: [rows, k] }, packed, { output: 'uint8', aScale: 0.02, outScale: 1, out: out.subarray(0, rows * n), isa });
     await new Promise((r) => setTimeout(r, 30)); // the monitor's late sample lands meanwhile
     blocking.disable();
     expect(blocking.max / 1e6).toBeGreaterThan(100);
@@ -85,7 +91,7 @@ describe('async GEMM', () => {
     let ticks = 0;
     const interval = setInterval(() => ticks++, 10);
     const start = performance.now();
-    await gemmAsync(a, packed, { output: 'uint8', aScale: 0.02, outScale: 1, out, isa });
+    await gemm(a, packed, { output: 'uint8', aScale: 0.02, outScale: 1, out, isa });
     const elapsed = performance.now() - start;
     clearInterval(interval);
     monitor.disable();
@@ -96,7 +102,7 @@ describe('async GEMM', () => {
     expect(monitor.max / 1e6).toBeLessThan(100);
     expect(monitor.percentile(99) / 1e6).toBeLessThan(40);
     // And the answer is right: every output equals the first row's (constant inputs).
-    const first = gemm({ type: 'uint8', data: a.data.subarray(0, k), dims: [1, k] }, packed, { output: 'uint8', aScale: 0.02, outScale: 1, isa }).data;
+    const first = gemmSync({ type: 'uint8', data: a.data.subarray(0, k), dims: [1, k] }, packed, { output: 'uint8', aScale: 0.02, outScale: 1, isa }).data;
     for (const r of [0, m >> 1, m - 1]) expect(out.subarray(r * n, (r + 1) * n)).toEqual(first);
   }, 30_000);
 });

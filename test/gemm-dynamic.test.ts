@@ -3,7 +3,7 @@
 // path and thread count; close to the float product; clear errors.
 import { describe, expect, it } from 'vitest';
 
-import { dynamicQuantizeLinear, dynamicQuantizeMatmul, gemm, numThreads, packWeights, quantizeLinear, setNumThreads } from '../lib/index.js';
+import { dynamicQuantizeLinear, dynamicQuantizeMatmulSync, gemmSync, numThreads, packWeights, quantizeLinear, setNumThreads } from '../lib/index.js';
 import { codeOf, lcg, paths } from './support.js';
 
 function rng(seed: number): () => number {
@@ -25,9 +25,9 @@ describe('dynamicQuantizeMatmul', () => {
     for (const [m, k, n] of [[1, 1, 1], [5, 67, 33], [37, 300, 50]] as const) {
       const { x, packed } = setup(m, k, n, m + k + n);
       const q = dynamicQuantizeLinear(x);
-      const want = gemm({ type: 'uint8', data: q.y.data as Uint8Array, dims: [m, k] }, packed, { aZeroPoint: q.zeroPoint, aScale: q.scale, output: 'float32' }).data;
+      const want = gemmSync({ type: 'uint8', data: q.y.data as Uint8Array, dims: [m, k] }, packed, { aZeroPoint: q.zeroPoint, aScale: q.scale, output: 'float32' }).data;
       for (const isa of paths) {
-        const y = dynamicQuantizeMatmul({ type: 'float32', data: x, dims: [m, k] }, packed, { granularity: 'tensor', isa });
+        const y = dynamicQuantizeMatmulSync({ type: 'float32', data: x, dims: [m, k] }, packed, { granularity: 'tensor', isa });
         expect(y.dims).toEqual([m, n]);
         expect(y.data).toEqual(want);
       }
@@ -46,13 +46,13 @@ describe('dynamicQuantizeMatmul', () => {
       aScale[r] = q.scale;
       aZeroPoint[r] = q.zeroPoint;
     }
-    const want = gemm({ type: 'uint8', data: codes, dims: [m, k] }, packed, { aZeroPoint, aScale, output: 'float32', relu: true }).data;
+    const want = gemmSync({ type: 'uint8', data: codes, dims: [m, k] }, packed, { aZeroPoint, aScale, output: 'float32', relu: true }).data;
     const before = numThreads();
     for (const threads of [1, 2, 3]) {
       setNumThreads(threads);
       for (const isa of paths) {
         const out = new Float32Array(m * n);
-        const y = dynamicQuantizeMatmul({ type: 'float32', data: x, dims: [1, m, k] }, packed, { relu: true, out, isa });
+        const y = dynamicQuantizeMatmulSync({ type: 'float32', data: x, dims: [1, m, k] }, packed, { relu: true, out, isa });
         expect(y.data).toBe(out);
         expect(y.dims).toEqual([1, m, n]);
         expect(out).toEqual(want);
@@ -86,8 +86,8 @@ describe('dynamicQuantizeMatmul', () => {
       }
       return Math.sqrt(e / ref);
     };
-    const perRow = dynamicQuantizeMatmul(x, packed).data;
-    const perTensor = dynamicQuantizeMatmul(x, packed, { granularity: 'tensor' }).data;
+    const perRow = dynamicQuantizeMatmulSync(x, packed).data;
+    const perTensor = dynamicQuantizeMatmulSync(x, packed, { granularity: 'tensor' }).data;
     expect(perRow.length).toBe(m * n);
     // Rows 1.. have no outlier: per-row quantization keeps them at 8-bit precision.
     expect(err(perRow, 1)).toBeLessThan(0.01);
@@ -96,21 +96,21 @@ describe('dynamicQuantizeMatmul', () => {
 
   it('refuses bad input with a QuantaError', () => {
     const { packed } = setup(2, 8, 3, 1);
-    expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(7), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => dynamicQuantizeMatmul(new Int8Array(8), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(8), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(8), packed, { out: new Float32Array(2) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => dynamicQuantizeMatmul(new Float32Array(8), packed, { granularity: 'channel' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(new Float32Array(7), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(new Int8Array(8), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(new Float32Array(8), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(new Float32Array(8), packed, { out: new Float32Array(2) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(new Float32Array(8), packed, { granularity: 'channel' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     for (const bad of [Number.NaN, Infinity, -Infinity]) {
       const x = new Float32Array(16);
       x[9] = bad;
-      expect(codeOf(() => dynamicQuantizeMatmul(x, packed))).toBe('ERR_QUANTA_NON_FINITE');
-      expect(codeOf(() => dynamicQuantizeMatmul(x, packed, { granularity: 'tensor' }))).toBe('ERR_QUANTA_NON_FINITE');
+      expect(codeOf(() => dynamicQuantizeMatmulSync(x, packed))).toBe('ERR_QUANTA_NON_FINITE');
+      expect(codeOf(() => dynamicQuantizeMatmulSync(x, packed, { granularity: 'tensor' }))).toBe('ERR_QUANTA_NON_FINITE');
     }
     // A range float32 cannot quantize to 8 bits with a finite scale.
-    expect(codeOf(() => dynamicQuantizeMatmul(Float32Array.of(-3e38, 3e38, 0, 0, 0, 0, 0, 0), packed))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(codeOf(() => dynamicQuantizeMatmulSync(Float32Array.of(-3e38, 3e38, 0, 0, 0, 0, 0, 0), packed))).toBe('ERR_QUANTA_NON_FINITE');
     // All-zero rows: scale 1, zero point 0, output = bias.
-    const z = dynamicQuantizeMatmul(new Float32Array(8), packWeights({ type: 'int8', data: new Int8Array(24).fill(3), dims: [3, 8] }, { bias: [1, 2, 3] }));
+    const z = dynamicQuantizeMatmulSync(new Float32Array(8), packWeights({ type: 'int8', data: new Int8Array(24).fill(3), dims: [3, 8] }, { bias: [1, 2, 3] }));
     expect(Array.from(z.data)).toEqual([1, 2, 3]);
   });
 });

@@ -3,7 +3,7 @@
 // are refused with ERR_QUANTA_INVALID_FILE, never loaded.
 import { describe, expect, it } from 'vitest';
 
-import { gemm, loadPackedWeights, packWeights } from '../lib/index.js';
+import { gemmSync, loadPackedWeights, packWeights } from '../lib/index.js';
 import { codeOf, lcgBytes as bytes } from './support.js';
 
 /** Rewrites the checksum (FNV-1a 64 of all bytes but its own 8, little-endian at offset 32). */
@@ -27,12 +27,12 @@ describe('packed weights serialization', () => {
       expect([loaded.n, loaded.k, loaded.dtype, loaded.layout, loaded.hasScale, loaded.packedLayout]).toEqual([n, k, signed ? 'int8' : 'uint8', layout, true, 'N16K4']);
       expect(loaded.serialize()).toEqual(file);
       const a = { type: 'uint8', data: bytes(5 * k, 9, false), dims: [5, k] };
-      expect(gemm(a, loaded, { aZeroPoint: 3 }).data).toEqual(gemm(a, packed, { aZeroPoint: 3 }).data);
-      expect(gemm(a, loaded, { output: 'float32', aScale: 0.1 }).data).toEqual(gemm(a, packed, { output: 'float32', aScale: 0.1 }).data);
-      expect(gemm(a, loaded, { output: 'uint8', aScale: 0.1, outScale: 2, outZeroPoint: 9 }).data)
-        .toEqual(gemm(a, packed, { output: 'uint8', aScale: 0.1, outScale: 2, outZeroPoint: 9 }).data);
+      expect(gemmSync(a, loaded, { aZeroPoint: 3 }).data).toEqual(gemmSync(a, packed, { aZeroPoint: 3 }).data);
+      expect(gemmSync(a, loaded, { output: 'float32', aScale: 0.1 }).data).toEqual(gemmSync(a, packed, { output: 'float32', aScale: 0.1 }).data);
+      expect(gemmSync(a, loaded, { output: 'uint8', aScale: 0.1, outScale: 2, outZeroPoint: 9 }).data)
+        .toEqual(gemmSync(a, packed, { output: 'uint8', aScale: 0.1, outScale: 2, outZeroPoint: 9 }).data);
       // The K bound travels with the zero points.
-      expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] }, loaded))).toBe('none');
+      expect(codeOf(() => gemmSync({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] }, loaded))).toBe('none');
     }
   });
 

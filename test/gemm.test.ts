@@ -4,7 +4,7 @@
 // test/conformance.)
 import { describe, expect, it } from 'vitest';
 
-import { gemm, gemmKernelIsa, numThreads, packWeights, setNumThreads } from '../lib/index.js';
+import { gemmKernelIsa, gemmSync, numThreads, packWeights, setNumThreads } from '../lib/index.js';
 import { codeOf, lcg as rng, paths } from './support.js';
 
 function bytes(n: number, signed: boolean, next: () => number): Int8Array | Uint8Array {
@@ -63,7 +63,7 @@ describe('gemm', () => {
           const packedKN = packWeights({ type: bSigned ? 'int8' : 'uint8', data: wKN, dims: [k, n] }, { layout: 'kn', zeroPoint: bzp });
           for (const isa of paths) {
             for (const packed of [packedNK, packedKN]) {
-              const y = gemm({ type: aSigned ? 'int8' : 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: azp, isa });
+              const y = gemmSync({ type: aSigned ? 'int8' : 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: azp, isa });
               expect(y.dims).toEqual([m, n]);
               expect(y.data).toEqual(want);
             }
@@ -79,11 +79,11 @@ describe('gemm', () => {
     const a = bytes(m * k, false, next) as Uint8Array;
     const packed = packWeights({ type: 'int8', data: bytes(n * k, true, next), dims: [n, k] }, { zeroPoint: 2 });
     const before = numThreads();
-    const first = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7 }).data;
+    const first = gemmSync({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7 }).data;
     for (const t of [1, 2, 3]) {
       setNumThreads(t);
       const out = new Int32Array(m * n);
-      const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7, out });
+      const y = gemmSync({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 7, out });
       expect(y.data).toBe(out);
       expect(out).toEqual(first);
     }
@@ -98,8 +98,8 @@ describe('gemm', () => {
     const scale = Float32Array.from({ length: n }, (_, i) => 0.01 + i * 1e-4);
     const bias = Float32Array.from({ length: n }, (_, i) => (i - 20) * 0.25);
     const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale, bias });
-    const acc = gemm({ type: 'int8', data: a, dims: [m, k] }, packWeights({ type: 'int8', data: w, dims: [n, k] })).data;
-    const results = paths.map((isa) => gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.05, relu: true, isa }).data as Float32Array);
+    const acc = gemmSync({ type: 'int8', data: a, dims: [m, k] }, packWeights({ type: 'int8', data: w, dims: [n, k] })).data;
+    const results = paths.map((isa) => gemmSync({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.05, relu: true, isa }).data as Float32Array);
     for (const r of results) expect(r).toEqual(results[0]);
     for (let i = 0; i < m * n; i++) {
       const j = i % n;
@@ -120,7 +120,7 @@ describe('gemm', () => {
       const [qmin, qmax] = dtype === 'int8' ? [-128, 127] : [0, 255];
       const want = refRequantize(refMatmul(a, w, m, k, n, 100, new Array(n).fill(1)), multiplier, n, yzp, qmin, qmax);
       for (const isa of paths) {
-        const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 100, output: dtype, aScale: 0.03, outScale: 0.4, outZeroPoint: yzp, isa });
+        const y = gemmSync({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 100, output: dtype, aScale: 0.03, outScale: 0.4, outZeroPoint: yzp, isa });
         expect(y.type).toBe(dtype);
         expect(Array.from(y.data)).toEqual(Array.from(want));
       }
@@ -133,8 +133,8 @@ describe('gemm', () => {
     const a = bytes(m * k, true, next) as Int8Array;
     const w = bytes(n * k, true, next) as Int8Array;
     const packed = packWeights({ type: 'int8', data: w, dims: [n, k] }, { scale: 0.002, bias: Float32Array.from({ length: n }, (_, j) => j / 9 - 2.5) });
-    const plain = gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004 }).data as Float32Array;
-    const results = paths.map((isa) => gemm({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004, activation: 'gelu', isa }).data);
+    const plain = gemmSync({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004 }).data as Float32Array;
+    const results = paths.map((isa) => gemmSync({ type: 'int8', data: a, dims: [m, k] }, packed, { output: 'float32', aScale: 0.004, activation: 'gelu', isa }).data);
     for (const r of results) expect(r).toEqual(results[0]);
     // erf by its Taylor series (|x| < 4 here; double precision to ~1e-12).
     const erf = (x: number): number => {
@@ -171,7 +171,7 @@ describe('gemm', () => {
     const multiplier = Array.from(bScale, (b) => Math.fround(Math.fround(sa * b) / Math.fround(0.25)));
     const want = refRequantize(acc, multiplier, n, 3, -128, 127);
     for (const isa of paths) {
-      const y = gemm({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 128, output: 'int8', aScale: 0.02, outScale: 0.25, outZeroPoint: 3, isa });
+      const y = gemmSync({ type: 'uint8', data: a, dims: [m, k] }, packed, { aZeroPoint: 128, output: 'int8', aScale: 0.02, outScale: 0.25, outZeroPoint: 3, isa });
       expect(Array.from(y.data)).toEqual(want);
     }
   });
@@ -179,23 +179,23 @@ describe('gemm', () => {
   it('refuses bad arguments with a QuantaError', () => {
     const packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
     const a = { type: 'uint8', data: new Uint8Array(8), dims: [2, 4] };
-    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => gemm(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => gemm(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');
-    expect(codeOf(() => gemm(a, packed, { out: new Int32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => gemm(a, packed, { aZeroPoint: 300 }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    expect(codeOf(() => gemmSync({ type: 'uint8', data: new Uint8Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => gemmSync(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => gemmSync(a, packed, { output: 'float32' }))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(codeOf(() => gemmSync(a, packed, { out: new Int32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => gemmSync(a, packed, { aZeroPoint: 300 }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
     const shared = new ArrayBuffer(64);
-    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(shared, 0, 8), dims: [2, 4] }, packed, { out: new Int32Array(shared, 0, 6) })))
+    expect(codeOf(() => gemmSync({ type: 'uint8', data: new Uint8Array(shared, 0, 8), dims: [2, 4] }, packed, { out: new Int32Array(shared, 0, 6) })))
       .toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'tanh' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => gemm(a, packed, { output: 'float32', aScale: 1, activation: 'gelu', relu: true }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => gemmSync(a, packed, { output: 'float32', aScale: 1, activation: 'tanh' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => gemmSync(a, packed, { output: 'float32', aScale: 1, activation: 'gelu', relu: true }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(codeOf(() => packWeights({ type: 'int8', data: new Int8Array(12), dims: [12] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     // Beyond the int32 bound on K (u8 A with za = 255 x u8 B with zb = 0: 255 * 255 per product).
     const k = 33026;
     const big = packWeights({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] });
-    expect(codeOf(() => gemm({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] }, big, { aZeroPoint: 255 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => gemmSync({ type: 'uint8', data: new Uint8Array(k), dims: [1, k] }, big, { aZeroPoint: 255 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     // At the bound the result is exact: (0 - 255) * (255 - 0) * 33025 = -2147450625.
-    expect(gemm({ type: 'uint8', data: new Uint8Array(k - 1), dims: [1, k - 1] },
+    expect(gemmSync({ type: 'uint8', data: new Uint8Array(k - 1), dims: [1, k - 1] },
       packWeights({ type: 'uint8', data: new Uint8Array(k - 1).fill(255), dims: [1, k - 1] }), { aZeroPoint: 255 }).data[0]).toBe(-2147450625);
   });
 });

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, PackedWeightsF32, QuantaError, capabilities, numThreads, packWeights, packWeightsF32, setNumThreads, sgemm, sgemmKernelIsa,
+  ISA_NAMES, PackedWeightsF32, QuantaError, capabilities, numThreads, packWeights, packWeightsF32, setNumThreads, sgemmKernelIsa, sgemmSync,
 } from '../lib/index.js';
 import type { IsaName } from '../lib/index.js';
 
@@ -78,7 +78,7 @@ describe('sgemm', () => {
           let first: Float32Array | null = null;
           for (const isa of paths) {
             for (const packed of [packedNK, packedKN]) {
-              const y = sgemm({ type: 'float32', data: a, dims: [m, k] }, packed, { relu, isa });
+              const y = sgemmSync({ type: 'float32', data: a, dims: [m, k] }, packed, { relu, isa });
               expect(y.type).toBe('float32');
               expect(y.dims).toEqual([m, n]);
               expectNearFloat64(y.data, a, wNK, m, n, k, b, relu);
@@ -97,9 +97,9 @@ describe('sgemm', () => {
     const [k, n] = [10, 6];
     const packed = packWeightsF32({ type: 'float32', data: floats(n * k, next), dims: [n, k] });
     const a = floats(2 * 3 * k, next);
-    const y = sgemm({ type: 'float32', data: a, dims: [2, 3, k] }, packed);
+    const y = sgemmSync({ type: 'float32', data: a, dims: [2, 3, k] }, packed);
     expect(y.dims).toEqual([2, 3, n]);
-    const row = sgemm(a.subarray(k, 2 * k), packed);
+    const row = sgemmSync(a.subarray(k, 2 * k), packed);
     expect(row.dims).toEqual([n]);
     expect(row.data).toEqual(y.data.subarray(n, 2 * n));
   });
@@ -111,12 +111,12 @@ describe('sgemm', () => {
     const packed = packWeightsF32({ type: 'float32', data: floats(n * k, next), dims: [n, k] }, { bias: floats(n, next) });
     const before = numThreads();
     setNumThreads(1);
-    const first = sgemm({ type: 'float32', data: a, dims: [m, k] }, packed).data;
+    const first = sgemmSync({ type: 'float32', data: a, dims: [m, k] }, packed).data;
     for (const t of [1, 2, 3]) {
       setNumThreads(t);
       for (const isa of paths) {
         const out = new Float32Array(m * n);
-        const y = sgemm({ type: 'float32', data: a, dims: [m, k] }, packed, { out, isa });
+        const y = sgemmSync({ type: 'float32', data: a, dims: [m, k] }, packed, { out, isa });
         expect(y.data).toBe(out);
         expect(new Uint32Array(out.buffer)).toEqual(new Uint32Array(first.buffer));
       }
@@ -127,7 +127,7 @@ describe('sgemm', () => {
   it('propagates NaN from the activations (relu keeps it)', () => {
     const packed = packWeightsF32({ type: 'float32', data: Float32Array.from([1, 2, 3, 4]), dims: [2, 2] });
     for (const isa of paths) {
-      const y = sgemm({ type: 'float32', data: Float32Array.from([NaN, 1, 1, 1]), dims: [2, 2] }, packed, { relu: true, isa });
+      const y = sgemmSync({ type: 'float32', data: Float32Array.from([NaN, 1, 1, 1]), dims: [2, 2] }, packed, { relu: true, isa });
       expect(Number.isNaN(y.data[0])).toBe(true);
       expect(Number.isNaN(y.data[1])).toBe(true);
       expect(Array.from(y.data.subarray(2))).toEqual([3, 7]);
@@ -146,7 +146,7 @@ describe('sgemm', () => {
       }
       return 'none';
     };
-    expect(codeOf(() => sgemm(a, packed))).toBe('none');
+    expect(codeOf(() => sgemmSync(a, packed))).toBe('none');
     // weights
     expect(codeOf(() => packWeightsF32({ type: 'int8', data: new Int8Array(12), dims: [3, 4] } as never))).toBe('ERR_QUANTA_INVALID_DTYPE');
     expect(codeOf(() => packWeightsF32(new Float32Array(12)))).toBe('ERR_QUANTA_INVALID_SHAPE');
@@ -157,24 +157,24 @@ describe('sgemm', () => {
     expect(codeOf(() => packWeightsF32({ type: 'float32', data: new Float32Array(12), dims: [3, 4] }, { bias: [1, Infinity, 2] }))).toBe('ERR_QUANTA_NON_FINITE');
     expect(codeOf(() => packWeightsF32({ type: 'float32', data: new Float32Array(12), dims: [3, 4] }, { bias: 'x' as never }))).toBe('ERR_QUANTA_INVALID_DTYPE');
     // activations, options
-    expect(codeOf(() => sgemm({ type: 'float32', data: new Float32Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => sgemm({ type: 'uint8', data: new Uint8Array(8), dims: [2, 4] } as never, packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(codeOf(() => sgemm(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync({ type: 'float32', data: new Float32Array(6), dims: [2, 3] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => sgemmSync({ type: 'uint8', data: new Uint8Array(8), dims: [2, 4] } as never, packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => sgemmSync(a, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const int8Packed = packWeights({ type: 'int8', data: new Int8Array(12), dims: [3, 4] });
-    expect(codeOf(() => sgemm(a, int8Packed as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => sgemm(a, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(codeOf(() => sgemm(a, packed, { out: new Int32Array(6) as never }))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(codeOf(() => sgemm(a, packed, { relu: 1 as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => sgemm(a, packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync(a, int8Packed as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync(a, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => sgemmSync(a, packed, { out: new Int32Array(6) as never }))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => sgemmSync(a, packed, { relu: 1 as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync(a, packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     // an output sharing memory with a would be read while it is written
     const shared = new Float32Array(16);
     const aShared = { type: 'float32', data: shared.subarray(0, 8), dims: [2, 4] };
-    expect(codeOf(() => sgemm(aShared, packed, { out: shared.subarray(6, 12) }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(codeOf(() => sgemm(aShared, packed, { out: shared.subarray(8, 14) }))).toBe('none');
+    expect(codeOf(() => sgemmSync(aShared, packed, { out: shared.subarray(6, 12) }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync(aShared, packed, { out: shared.subarray(8, 14) }))).toBe('none');
     // The binding re-checks what protects memory: a forged handle, or one whose K does not match.
-    expect(codeOf(() => sgemm(a, new PackedWeightsF32({}, 3, 4, 'nk', false)))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => sgemmSync(a, new PackedWeightsF32({}, 3, 4, 'nk', false)))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const handle = (packed as unknown as Record<symbol, unknown>)[Object.getOwnPropertySymbols(packed)[0]!];
     const forged = new PackedWeightsF32(handle, 3, 8, 'nk', false);
-    expect(codeOf(() => sgemm({ type: 'float32', data: new Float32Array(8), dims: [1, 8] }, forged))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => sgemmSync({ type: 'float32', data: new Float32Array(8), dims: [1, 8] }, forged))).toBe('ERR_QUANTA_INVALID_SHAPE');
   });
 });

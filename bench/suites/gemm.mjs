@@ -19,7 +19,7 @@
 //             than L3 (weights stream from memory); GB/s of weight bytes beside stream's read
 //   overhead  M = 1, K = N = 16: the cost of one synchronous call from JS
 //   fresh     1024^3 with a new output per call (first-touch page faults) vs a reused one
-//   async     1024^3 through gemmAsync vs the sync call
+//   async     1024^3 through gemm (the Promise form) vs gemmSync
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -125,28 +125,28 @@ for (const size of quick ? [1024] : [1024, 2048]) {
     const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
     if (threads === 1) {
       quanta.setNumThreads(1);
-      quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y });
+      quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y });
       agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
     }
     await time({ group: 'square', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta gemm ${size}^3 int32`, before: pin(threads) },
-      () => quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y }));
+      () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y }));
     await time({ group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
       () => s.run(feeds, { Y: ortY }));
-    if (typeof quanta.sgemm === 'function' && typeof quanta.packWeightsF32 === 'function') {
+    if (typeof quanta.sgemmSync === 'function' && typeof quanta.packWeightsF32 === 'function') {
       const wf = Float32Array.from(L.w, (v) => v * 0.01);
       const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
       const af = floats(size * size, 3);
       const yf = new Float32Array(size * size);
       await time({ group: 'fp32', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta sgemm ${size}^3 float32`, before: pin(threads) },
-        () => quanta.sgemm({ type: 'float32', data: af, dims: [size, size] }, pf, { out: yf }));
+        () => quanta.sgemmSync({ type: 'float32', data: af, dims: [size, size] }, pf, { out: yf }));
     }
   }
   if (size === 1024) {
     // fresh outputs and the Promise form (1 thread)
     await time({ group: 'fresh', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm ${size}^3, new output each call (event-loop turn between)`, before: pin(1) },
-      () => quanta.gemm(A, L.packed, { aZeroPoint: 128 }), 1, { beforeEach: () => new Promise((r) => setImmediate(r)) });
-    await time({ group: 'async', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemmAsync ${size}^3 (reused output)`, before: pin(1) },
-      () => quanta.gemmAsync(A, L.packed, { aZeroPoint: 128, out: y }));
+      () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128 }), 1, { beforeEach: () => new Promise((r) => setImmediate(r)) });
+    await time({ group: 'async', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm (Promise) ${size}^3 (reused output)`, before: pin(1) },
+      () => quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y }));
   }
 }
 
@@ -164,13 +164,13 @@ for (const [k, n] of [[768, 3072], [3072, 768]]) {
     const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
     if (threads === 1) {
       quanta.setNumThreads(1);
-      quanta.dynamicQuantizeMatmul(X, L.packed, { granularity: 'tensor', out: y });
+      quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y });
       // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
       agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
     }
     for (const granularity of ['tensor', 'row']) {
       await time({ group: 'bert', impl: 'quanta', granularity, shape: [M, k, n], threads, ops, name: `quanta dynamicQuantizeMatmul ${M}x${k}x${n} (${granularity})`, before: pin(threads) },
-        () => quanta.dynamicQuantizeMatmul(X, L.packed, { granularity, out: y }));
+        () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity, out: y }));
     }
     await time({ group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
       () => s.run(feeds, { Y: ortY }));
@@ -190,12 +190,12 @@ for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
   const mib = bytes / 2 ** 20;
   const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
   await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
-    () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmul(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
+    () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmulSync(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
   await time({ ...single, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
     async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
   const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
   await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
-    () => { for (const L of layers) quanta.dynamicQuantizeMatmul(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
+    () => { for (const L of layers) quanta.dynamicQuantizeMatmulSync(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
   await time({ ...stack, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
     async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
 }
@@ -210,7 +210,7 @@ for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
   const ortY = new ort.Tensor('int32', new Int32Array(16), [1, 16]);
   const calls = 1000;
   await time({ group: 'overhead', impl: 'quanta', shape: [1, 16, 16], threads: 1, name: 'quanta gemm 1x16x16 (sync call, reused output)', before: pin(1) },
-    () => { for (let i = 0; i < calls; i++) quanta.gemm(a, L.packed, { aZeroPoint: 128, out: y }); }, calls);
+    () => { for (let i = 0; i < calls; i++) quanta.gemmSync(a, L.packed, { aZeroPoint: 128, out: y }); }, calls);
   await time({ group: 'overhead', impl: 'onnxruntime', peer: true, shape: [1, 16, 16], threads: 1, name: 'ORT MatMulInteger 1x16x16 (run, preallocated output)' },
     async () => { for (let i = 0; i < calls; i++) await s.run(feeds, { Y: ortY }); }, calls);
 }

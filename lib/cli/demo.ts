@@ -7,7 +7,7 @@
  */
 import { performance } from 'node:perf_hooks';
 
-import { dynamicQuantizeMatmul } from '../gemm-dynamic';
+import { dynamicQuantizeMatmulSync } from '../gemm-dynamic';
 import { packWeights } from '../gemm';
 import { maxAbsError, sqnr } from '../metrics';
 import { dequantizeLinear } from '../ops/quantize-linear';
@@ -76,7 +76,7 @@ function runLinearDemo(weights: { type: string; data: Float32Array; dims: number
   let callMs = Infinity;
   for (let r = 0; r < 5; r++) {
     const t1 = performance.now();
-    dynamicQuantizeMatmul({ type: 'float32', data: x, dims: [rows, k] }, packed, { out });
+    dynamicQuantizeMatmulSync({ type: 'float32', data: x, dims: [rows, k] }, packed, { out });
     callMs = Math.min(callMs, performance.now() - t1);
   }
   const caps = capabilities();

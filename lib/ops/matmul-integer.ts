@@ -7,7 +7,7 @@
  */
 import type { IntQuantDType } from '../dtypes';
 import { QuantaError, invalid } from '../errors';
-import { gemm, packWeights } from '../gemm';
+import { gemmSync, packWeights } from '../gemm';
 import type { IsaName } from '../probe';
 import { assertIsaName } from '../probe';
 import type { IntInput, ZeroPointInput } from '../tensor';
@@ -89,7 +89,7 @@ function readOperands(a: IntInput, b: IntInput, aZeroPoint: ZeroPointInput | und
 /** ONNX MatMulInteger: int32 Y = (A - aZeroPoint) (B - bZeroPoint). */
 export function matmulInteger(a: IntInput, b: IntInput, aZeroPoint?: ZeroPointInput, bZeroPoint?: ZeroPointInput, options: MatmulIntegerOptions = {}): Int32Tensor {
   const op = readOperands(a, b, aZeroPoint, bZeroPoint, options);
-  const y = gemm(op.rows, op.pack(), { aZeroPoint: op.aZeroPoint, isa: options.isa });
+  const y = gemmSync(op.rows, op.pack(), { aZeroPoint: op.aZeroPoint, isa: options.isa });
   return { type: 'int32', data: y.data as Int32Array, dims: op.s.outDims };
 }
 
@@ -121,7 +121,7 @@ export function qlinearMatmul(
   const dtype = yZeroPoint instanceof Int8Array || (typeof yZeroPoint === 'object' && (yZeroPoint as { type?: string })?.type === 'int8') ? 'int8' : 'uint8';
   const yzp = readZeroPoints(yZeroPoint ?? 0, 1, dtype, 'yZeroPoint')[0]!;
   // The engine forms the multiplier as onnxruntime does: fround(fround(aScale * bScale) / yScale).
-  const y = gemm(op.rows, op.pack(bs), {
+  const y = gemmSync(op.rows, op.pack(bs), {
     aZeroPoint: op.aZeroPoint, aScale: as, output: dtype, outScale: ys, outZeroPoint: yzp, isa: options.isa,
   });
   return { type: dtype, data: y.data as Int8Array | Uint8Array, dims: s.outDims };
