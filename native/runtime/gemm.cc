@@ -183,9 +183,12 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
     }
   }
 
-  // K slices of at most kGemmKcSteps k4 steps, balanced.
+  // K slices of at most kGemmKcSteps k4 steps, balanced. A few rows (GEMV, token generation)
+  // take all of K at once: B is then read once, panel after panel, in long sequential runs,
+  // and the sums never leave the registers.
   const size_t k4 = gemm_k4_steps(K);
-  const size_t slices = std::max<size_t>(1, (k4 + kGemmKcSteps - 1) / kGemmKcSteps);
+  const size_t slice_limit = M <= kGemmSmallM ? std::max<size_t>(k4, 1) : kGemmKcSteps;
+  const size_t slices = std::max<size_t>(1, (k4 + slice_limit - 1) / slice_limit);
   const size_t slice_steps = (k4 + slices - 1) / slices;
 
   // Tasks: row blocks x column chunks (chunks a multiple of 3 panels, the kernel's 48 columns).

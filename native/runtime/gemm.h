@@ -88,6 +88,7 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
 // 1024-deep 85-89, 2048-deep 92-94 (1024^3: 90-94 in every case; B's 48-column panel is then
 // read from L2, which keeps up at 192 bytes per 9 cycles).
 constexpr size_t kGemmKcSteps = 512;
+constexpr size_t kGemmSmallM = 6;    // up to one tile of rows: K is not sliced
 constexpr size_t kGemmMc = 192;       // rows per block (a multiple of 6)
 
 }  // namespace quanta
