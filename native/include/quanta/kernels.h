@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "quanta/gemm.h"
+#include "quanta/int4_gemm.h"
 #include "quanta/isa.h"
 
 namespace quanta {
@@ -140,6 +141,13 @@ struct KernelTable {
   // int8 GEMM block kernel (quanta/gemm.h).
   GemmU8S8Fn gemm_u8s8;
   Isa gemm_isa;
+
+  // int4 weight-only GEMM (quanta/int4_gemm.h): float32 and int8 activations, and the int8
+  // path's per-group row quantizer.
+  Int4GemmFn int4_gemm_f32;
+  Int4GemmFn int4_gemm_s8;
+  Int4QuantizeRowFn int4_quantize_row;
+  Isa int4_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.
