@@ -22,6 +22,8 @@ export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
 export { packWeights, gemm, gemmKernelIsa, PackedWeights } from './gemm';
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
+export { packInt4Weights, packInt4FromQ4_0, packInt4FromMatMulNBits, int4Linear, int4KernelIsa, Int4PackedWeights, INT4_GROUP_SIZES } from './int4-linear';
+export type { Int4LinearOptions, MatMulNBitsShape } from './int4-linear';
 
 export { quantize } from './quantize';
 export type { QuantizeOptions } from './quantize';

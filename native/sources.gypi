@@ -5,11 +5,13 @@
       "native/dispatch/cuda_probe.cc",
       "native/dispatch/kernel_table.cc",
       "native/kernels/ref/gemm_ref.cc",
+      "native/kernels/ref/int4_gemm_ref.cc",
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
+      "native/runtime/int4_gemm.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/matmul_integer.cc",
       "native/runtime/range_ops.cc",
@@ -17,6 +19,7 @@
     ],
     "quanta_x86_avx2_sources": [
       "native/kernels/x86_avx2/gemm_avx2.cc",
+      "native/kernels/x86_avx2/int4_gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
       "native/kernels/x86_avx2/range_avx2.cc"
     ],
@@ -27,6 +30,7 @@
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
+      "native/kernels/x86_avx512vnni/int4_gemm_avx512.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",
       "native/kernels/x86_avx512vnni/range_avx512.cc"
@@ -43,6 +47,7 @@
       "native/binding/args.cc",
       "native/binding/codebook_binding.cc",
       "native/binding/gemm_binding.cc",
+      "native/binding/int4_binding.cc",
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc",
       "native/binding/range_binding.cc",
