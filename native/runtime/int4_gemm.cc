@@ -33,6 +33,26 @@ size_t panels_per_task(size_t panels, int threads) {
 
 }  // namespace
 
+size_t int4_first_non_finite(const float* x, size_t count) {
+  // Exponent all ones <=> NaN or +-Inf. Blocks of 64 with an OR-reduction the compiler
+  // vectorizes at the baseline ISA; the exact index is looked up only in a block that has one.
+  auto bad = [](float v) {
+    uint32_t b;
+    std::memcpy(&b, &v, 4);
+    return (b & 0x7F800000u) == 0x7F800000u;
+  };
+  size_t i = 0;
+  for (; i + 64 <= count; i += 64) {
+    uint32_t any = 0;
+    for (size_t j = 0; j < 64; ++j) any |= bad(x[i + j]) ? 1u : 0u;
+    if (any != 0) break;
+  }
+  for (; i < count; ++i) {
+    if (bad(x[i])) return i;
+  }
+  return count;
+}
+
 bool int4_group_supported(size_t group) { return group == 32 || group == 64 || group == 128; }
 
 std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, const uint8_t* zero_points,

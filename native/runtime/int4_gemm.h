@@ -33,6 +33,10 @@ std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, c
 
 enum class Int4Activations : uint8_t { f32, s8 };
 
+// The index of the first NaN or +-Inf among x[0, count), or count when there is none (the int8
+// path needs a finite range per group; the binding refuses such inputs).
+size_t int4_first_non_finite(const float* x, size_t count);
+
 // y[m, n] for x [M, K] and y [M, N] (row-major, dense); bias: null or N values. Non-finite x
 // is the caller's business on the s8 path (it quantizes to unspecified codes, never out of
 // bounds). Returns "" or what was wrong.

@@ -268,5 +268,23 @@ TEST(Int4Gemm, ExplicitEightsAreTheSymmetricLayout) {
   EXPECT_EQ(0, std::memcmp(with.layout.data, without.layout.data, with.layout.panels * with.layout.panel_stride));
 }
 
+TEST(Int4Gemm, FindsTheFirstNonFiniteInput) {
+  for (size_t count : {0, 1, 63, 64, 65, 200}) {
+    std::vector<float> x(count, 1.5f);
+    EXPECT_EQ(int4_first_non_finite(x.data(), count), count);
+    for (size_t at : {size_t{0}, count / 2, count == 0 ? 0 : count - 1}) {
+      if (at >= count) continue;
+      for (float bad : {NAN, INFINITY, -INFINITY}) {
+        std::vector<float> y = x;
+        y[at] = bad;
+        if (at + 1 < count) y[count - 1] = NAN;  // a later one does not hide the first
+        EXPECT_EQ(int4_first_non_finite(y.data(), count), at);
+      }
+    }
+  }
+  const float big[2] = {3.4e38f, -1e-45f};
+  EXPECT_EQ(int4_first_non_finite(big, 2), 2u);
+}
+
 }  // namespace
 }  // namespace quanta
