@@ -12,7 +12,7 @@
 // Build (from the repository root, after the native build of build-native/host):
 //   c++ -O2 -std=c++17 -mavx512f -Inative -Inative/include bench/native/int4_bench.cc \
 //       build-native/host/libquanta_kernels.a -o /tmp/int4_bench -lpthread
-//   /tmp/int4_bench [--reps R] [--threads T] [--layers L]
+//   /tmp/int4_bench [--reps R] [--threads T] [--layers L] [--gemm-only]
 #include <immintrin.h>
 #include <time.h>
 
@@ -158,6 +158,10 @@ void gemm_case(const KernelTable& kt, size_t m, size_t n, size_t k, int reps) {
 
 int main(int argc, char** argv) {
   int reps = 7, threads = 1, layers = 8;
+  bool gemv = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::string(argv[i]) == "--gemm-only") gemv = false;
+  }
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--reps") reps = std::atoi(argv[i + 1]);
@@ -168,7 +172,9 @@ int main(int argc, char** argv) {
   const KernelTable& kt = kernels_for(Isa::avx512vnni);
   std::printf("int4 bench: %d thread(s), best of %d, kernels %s\n", threads, reps, isa_name(kt.int4_isa));
   for (size_t n : {4096, 11008}) {
-    for (size_t group : {32, 128}) gemv_case(kt, n, 4096, group, layers, reps);
+    for (size_t group : {32, 128}) {
+      if (gemv) gemv_case(kt, n, 4096, group, layers, reps);
+    }
   }
   for (size_t m : {8, 32, 128}) gemm_case(kt, m, 4096, 4096, reps);
   return 0;

@@ -141,7 +141,8 @@ __attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size
 }
 
 // ---- int8 activations ----
-template <int MR, int NV>
+// SYM: every zero point is 8, so the correction z * sum(q) is one scalar per row and group.
+template <int MR, int NV, bool SYM>
 __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_t p0) {
   const Int4Layout& w = *a.w;
   const size_t chunks = w.group / kInt4ChunkK;
@@ -154,6 +155,15 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
   const int8_t* q1 = q0 + a.ldq;
   const int8_t* q2 = q1 + a.ldq;
   const int8_t* q3 = q2 + a.ldq;
+
+  // With several rows the group sums (up to 8) and the unpacked nibbles fill the registers; the
+  // float sums then live in an L1 buffer, touched once per group, so that GCC keeps the K loop
+  // free of spills.
+  constexpr bool kMemAcc = MR > 1;
+  alignas(64) float facc[kMemAcc ? 4 * 4 * 16 : 16];
+  if constexpr (kMemAcc) {
+    for (auto& v : facc) v = 0.0f;
+  }
 
   __m512 f00, f01, f02, f03, f10, f11, f12, f13, f20, f21, f22, f23, f30, f31, f32, f33;
 #define QUANTA_INT4_ZERO(r, v) if constexpr (r < MR && v < NV) f##r##v = _mm512_setzero_ps();
@@ -227,7 +237,7 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
     __m512 sc0, sc1, sc2, sc3;
 #define QUANTA_INT4_GROUP_V(v)                                                            \
   if constexpr (v < NV) {                                                                 \
-    z##v = zero_points(w, pan##v, g);                                                     \
+    if constexpr (!SYM) z##v = zero_points(w, pan##v, g);                                 \
     sc##v = _mm512_load_ps(reinterpret_cast<const float*>(pan##v + soff));                \
     if constexpr (MR == 1) i0##v = _mm512_add_epi32(i0##v, h0##v);                        \
   }
@@ -235,15 +245,26 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
 #undef QUANTA_INT4_GROUP_V
 #define QUANTA_INT4_FINISH(r, v)                                                                          \
   if constexpr (r < MR && v < NV) {                                                                       \
-    const __m512i sum = _mm512_set1_epi32(a.xsum[(row0 + r) * a.ldg + g]);                                \
-    const __m512i dot = _mm512_sub_epi32(i##r##v, _mm512_mullo_epi32(z##v, sum));                         \
+    const int32_t sum = a.xsum[(row0 + r) * a.ldg + g];                                                   \
+    const __m512i dot = SYM ? _mm512_sub_epi32(i##r##v, _mm512_set1_epi32(8 * sum))                       \
+                            : _mm512_sub_epi32(i##r##v, _mm512_mullo_epi32(z##v, _mm512_set1_epi32(sum))); \
     const __m512 sd = _mm512_mul_ps(sc##v, _mm512_set1_ps(a.xd[(row0 + r) * a.ldg + g]));                 \
-    f##r##v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), sd, f##r##v);                                      \
+    if constexpr (kMemAcc) {                                                                              \
+      float* slot = facc + (r * 4 + v) * 16;                                                              \
+      _mm512_store_ps(slot, _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), sd, _mm512_load_ps(slot)));          \
+    } else {                                                                                              \
+      f##r##v = _mm512_fmadd_ps(_mm512_cvtepi32_ps(dot), sd, f##r##v);                                    \
+    }                                                                                                     \
   }
     QUANTA_INT4_EACH(QUANTA_INT4_FINISH)
 #undef QUANTA_INT4_FINISH
   }
 
+  if constexpr (kMemAcc) {
+#define QUANTA_INT4_RELOAD(r, v) if constexpr (r < MR && v < NV) f##r##v = _mm512_load_ps(facc + (r * 4 + v) * 16);
+    QUANTA_INT4_EACH(QUANTA_INT4_RELOAD)
+#undef QUANTA_INT4_RELOAD
+  }
   QUANTA_INT4_EACH(QUANTA_INT4_STORE)
 }
 
@@ -253,8 +274,10 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
 // smaller tile); all row tiles pass over one panel group before the next.
 template <bool S8, int MR, int NV>
 void run_tile(const Int4GemmArgs& a, size_t row0, size_t p) {
-  if constexpr (S8) tile_s8<MR, NV>(a, row0, p);
-  else if (a.w->has_zp) tile_f32<MR, NV, false>(a, row0, p);
+  if constexpr (S8) {
+    if (a.w->has_zp) tile_s8<MR, NV, false>(a, row0, p);
+    else tile_s8<MR, NV, true>(a, row0, p);
+  } else if (a.w->has_zp) tile_f32<MR, NV, false>(a, row0, p);
   else tile_f32<MR, NV, true>(a, row0, p);
 }
 
