@@ -12,7 +12,7 @@
 // Build (from the repository root, after the native build of build-native/host):
 //   c++ -O2 -std=c++17 -mavx512f -Inative -Inative/include bench/native/int4_bench.cc \
 //       build-native/host/libquanta_kernels.a -o /tmp/int4_bench -lpthread
-//   /tmp/int4_bench [--reps R] [--threads T] [--layers L] [--gemm-only]
+//   /tmp/int4_bench [--reps R] [--threads T] [--layers L] [--gemm-only] [--isa avx2]
 #include <immintrin.h>
 #include <time.h>
 
@@ -159,6 +159,7 @@ void gemm_case(const KernelTable& kt, size_t m, size_t n, size_t k, int reps) {
 int main(int argc, char** argv) {
   int reps = 7, threads = 1, layers = 8;
   bool gemv = true;
+  Isa isa = Isa::avx512vnni;
   for (int i = 1; i < argc; ++i) {
     if (std::string(argv[i]) == "--gemm-only") gemv = false;
   }
@@ -167,9 +168,17 @@ int main(int argc, char** argv) {
     if (a == "--reps") reps = std::atoi(argv[i + 1]);
     if (a == "--threads") threads = std::atoi(argv[i + 1]);
     if (a == "--layers") layers = std::atoi(argv[i + 1]);
+    if (a == "--isa" && !isa_from_name(argv[i + 1], &isa)) {
+      std::fprintf(stderr, "unknown isa %s\n", argv[i + 1]);
+      return 1;
+    }
   }
   set_num_threads(threads);
-  const KernelTable& kt = kernels_for(Isa::avx512vnni);
+  if (!isa_unavailable_reason(isa).empty()) {
+    std::fprintf(stderr, "%s\n", isa_unavailable_reason(isa).c_str());
+    return 1;
+  }
+  const KernelTable& kt = kernels_for(isa);
   std::printf("int4 bench: %d thread(s), best of %d, kernels %s\n", threads, reps, isa_name(kt.int4_isa));
   for (size_t n : {4096, 11008}) {
     for (size_t group : {32, 128}) {
