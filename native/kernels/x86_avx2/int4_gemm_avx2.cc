@@ -1,10 +1,11 @@
-// int4 weight-only GEMM on AVX2 + FMA: one row x one panel (two ymm halves of 8 columns) at a
-// time, in quanta/int4_gemm.h's operation order lane by lane, so the float results are the
-// reference's bits. The int8 path has no VPDPBUSD here: VPMADDUBSW (u8 nibble x s8 code, pairs
+// int4 weight-only GEMM on AVX2 + FMA: one row at a time over two panels (float path) or one
+// panel (int8 path) of two ymm halves of 8 columns, in quanta/int4_gemm.h's operation order lane
+// by lane, so the float results are the reference's bits. The int8 path has no VPDPBUSD here: VPMADDUBSW (u8 nibble x s8 code, pairs
 // summed in int16) then VPMADDWD by ones. It cannot saturate: a pair is at most 2 * 15 * 127 =
 // 3810 in magnitude. The activation quantizer stays the reference's (O(M * K) work).
 #include <immintrin.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "quanta/int4_gemm.h"
@@ -35,38 +36,73 @@ inline void store(const Int4GemmArgs& a, size_t r, size_t p, int h, __m256 acc) 
   _mm256_maskstore_ps(a.y + r * a.ldy + (p - a.panel0) * kInt4Panel + 8 * h, mask, _mm256_add_ps(acc, bias));
 }
 
-void panel_row_f32(const Int4GemmArgs& a, size_t r, size_t p) {
+// Two panels per pass (four ymm halves): four independent FMA chains per row, the float order
+// being one chain per column. The zero-point vectors stay in registers only when every zero
+// point is 8 (SYM: one shared vector); otherwise they are reloaded per use (16 ymm registers).
+template <bool SYM>
+void panel_pair_row_f32(const Int4GemmArgs& a, size_t r, size_t p, size_t count) {
   const Int4Layout& w = *a.w;
   const size_t chunks = w.group / kInt4ChunkK;
   const __m256i low4 = _mm256_set1_epi32(0x0F);
   const __m256i magic = _mm256_set1_epi32(0x4B000000);  // float 2^23 + nibble, minus 2^23 + z
-  const uint8_t* pan = w.data + p * w.panel_stride;
+  const __m256 zf8 = _mm256_castsi256_ps(_mm256_add_epi32(magic, _mm256_set1_epi32(8)));
+  const uint8_t* pan0 = w.data + p * w.panel_stride;
+  const uint8_t* pan1 = count > 1 ? pan0 + w.panel_stride : pan0;  // one panel: computed twice
   const float* x = a.x + r * a.ldx;
-  __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps();
+  __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps(), f2 = _mm256_setzero_ps(), f3 = _mm256_setzero_ps();
+  alignas(32) float zf[4][8];
   for (size_t g = 0; g < w.groups; ++g) {
-    const __m256 zf0 = _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan, g, 0)));
-    const __m256 zf1 = _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan, g, 1)));
-    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps();
+    if (!SYM) {
+      _mm256_store_ps(zf[0], _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan0, g, 0))));
+      _mm256_store_ps(zf[1], _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan0, g, 1))));
+      _mm256_store_ps(zf[2], _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan1, g, 0))));
+      _mm256_store_ps(zf[3], _mm256_castsi256_ps(_mm256_add_epi32(magic, zero_points(w, pan1, g, 1))));
+    }
+    __m256 s0 = _mm256_setzero_ps(), s1 = _mm256_setzero_ps(), s2 = _mm256_setzero_ps(), s3 = _mm256_setzero_ps();
     for (size_t c = 0; c < chunks; ++c) {
-      const uint8_t* chunk = pan + g * w.group_bytes + c * kInt4ChunkBytes;
-      const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(chunk));
-      const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(chunk + 32));
+      const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
+      const __m256i w0 = _mm256_load_si256(reinterpret_cast<const __m256i*>(pan0 + off));
+      const __m256i w1 = _mm256_load_si256(reinterpret_cast<const __m256i*>(pan0 + off + 32));
+      const __m256i w2 = _mm256_load_si256(reinterpret_cast<const __m256i*>(pan1 + off));
+      const __m256i w3 = _mm256_load_si256(reinterpret_cast<const __m256i*>(pan1 + off + 32));
       const float* xk = x + g * w.group + c * kInt4ChunkK;
 #pragma GCC unroll 8
       for (int t = 0; t < 8; ++t) {
         const __m256 xb = _mm256_broadcast_ss(xk + t);
-        const __m256i n0 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(w0, 4 * t), low4), magic);
-        const __m256i n1 = _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(w1, 4 * t), low4), magic);
-        s0 = _mm256_fmadd_ps(_mm256_sub_ps(_mm256_castsi256_ps(n0), zf0), xb, s0);
-        s1 = _mm256_fmadd_ps(_mm256_sub_ps(_mm256_castsi256_ps(n1), zf1), xb, s1);
+        auto weight = [&](__m256i v, int h) {
+          const __m256 biased = _mm256_castsi256_ps(_mm256_or_si256(_mm256_and_si256(_mm256_srli_epi32(v, 4 * t), low4), magic));
+          return _mm256_sub_ps(biased, SYM ? zf8 : _mm256_load_ps(zf[h]));
+        };
+        s0 = _mm256_fmadd_ps(weight(w0, 0), xb, s0);
+        s1 = _mm256_fmadd_ps(weight(w1, 1), xb, s1);
+        s2 = _mm256_fmadd_ps(weight(w2, 2), xb, s2);
+        s3 = _mm256_fmadd_ps(weight(w3, 3), xb, s3);
       }
     }
-    const float* sc = reinterpret_cast<const float*>(pan + g * w.group_bytes + chunks * kInt4ChunkBytes);
-    f0 = _mm256_fmadd_ps(s0, _mm256_load_ps(sc), f0);
-    f1 = _mm256_fmadd_ps(s1, _mm256_load_ps(sc + 8), f1);
+    const float* sc0 = reinterpret_cast<const float*>(pan0 + g * w.group_bytes + chunks * kInt4ChunkBytes);
+    const float* sc1 = reinterpret_cast<const float*>(pan1 + g * w.group_bytes + chunks * kInt4ChunkBytes);
+    f0 = _mm256_fmadd_ps(s0, _mm256_load_ps(sc0), f0);
+    f1 = _mm256_fmadd_ps(s1, _mm256_load_ps(sc0 + 8), f1);
+    f2 = _mm256_fmadd_ps(s2, _mm256_load_ps(sc1), f2);
+    f3 = _mm256_fmadd_ps(s3, _mm256_load_ps(sc1 + 8), f3);
   }
   store(a, r, p, 0, f0);
   store(a, r, p, 1, f1);
+  if (count > 1) {
+    store(a, r, p + 1, 0, f2);
+    store(a, r, p + 1, 1, f3);
+  }
+}
+
+void gemm_f32(const Int4GemmArgs& a) {
+  const size_t end = a.panel0 + a.panel_count;
+  for (size_t p = a.panel0; p < end; p += 2) {
+    const size_t count = std::min<size_t>(2, end - p);
+    for (size_t r = 0; r < a.m; ++r) {
+      if (a.w->has_zp) panel_pair_row_f32<false>(a, r, p, count);
+      else panel_pair_row_f32<true>(a, r, p, count);
+    }
+  }
 }
 
 void panel_row_s8(const Int4GemmArgs& a, size_t r, size_t p) {
@@ -116,7 +152,7 @@ void gemm(const Int4GemmArgs& a) {
 }  // namespace
 
 void register_avx2_int4_kernels(KernelTable* t) {
-  t->int4_gemm_f32 = gemm<panel_row_f32>;
+  t->int4_gemm_f32 = gemm_f32;
   t->int4_gemm_s8 = gemm<panel_row_s8>;
   t->int4_isa = Isa::avx2;
 }
