@@ -36,11 +36,13 @@
       "native/kernels/x86_avx512vnni/range_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
+      "native/kernels/arm_neon/int4_gemm_neon.cc",
       "native/kernels/arm_neon/quantize_neon.cc",
       "native/kernels/arm_neon/range_neon.cc"
     ],
     "quanta_arm_dotprod_sources": [
-      "native/kernels/arm_dotprod/dot_dotprod.cc"
+      "native/kernels/arm_dotprod/dot_dotprod.cc",
+      "native/kernels/arm_dotprod/int4_gemm_dotprod.cc"
     ],
     "quanta_binding_sources": [
       "native/binding/addon.cc",

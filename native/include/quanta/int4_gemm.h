@@ -86,6 +86,10 @@ void register_ref_int4_kernels(KernelTable* t);
 void register_avx2_int4_kernels(KernelTable* t);
 void register_avx512vnni_int4_kernels(KernelTable* t);
 #endif
+#if defined(__aarch64__) || defined(_M_ARM64)
+void register_neon_int4_kernels(KernelTable* t);
+void register_dotprod_int4_kernels(KernelTable* t);
+#endif
 
 namespace ref {
 void int4_gemm_f32(const Int4GemmArgs& args);

@@ -31,6 +31,7 @@ int32_t dot_u8s8_dotprod(const uint8_t* a, const int8_t* b, size_t k) {
 void register_dotprod_kernels(KernelTable* t) {
   t->dot_u8s8 = dot_u8s8_dotprod;
   t->dot_isa = Isa::dotprod;
+  register_dotprod_int4_kernels(t);
 }
 
 }  // namespace quanta

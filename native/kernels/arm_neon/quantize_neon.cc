@@ -185,6 +185,7 @@ void register_neon_kernels(KernelTable* t) {
   t->dot_u8s8 = neon::dot_u8s8;
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::neon;
   register_range_kernels(t);
+  register_neon_int4_kernels(t);
 }
 
 }  // namespace quanta
