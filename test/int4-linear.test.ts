@@ -195,6 +195,16 @@ describe('int4Linear', () => {
     expect(y.data).toBe(out);
   });
 
+  it('takes an empty batch', () => {
+    const next = rng(9);
+    const packed = packInt4Weights(quantize({ type: 'float32', data: normal(16 * 64, next), dims: [16, 64] }, { dtype: 'int4', axis: 1, groupSize: 64 }));
+    for (const activations of ['float32', 'int8'] as const) {
+      const y = int4Linear({ type: 'float32', data: new Float32Array(0), dims: [2, 0, 64] }, packed, { activations });
+      expect(y.dims).toEqual([2, 0, 16]);
+      expect(y.data.length).toBe(0);
+    }
+  });
+
   it('rejects bad input with stable codes', () => {
     const next = rng(7);
     const errCode = (f: () => unknown): string => {
