@@ -12,7 +12,8 @@
 //   y[m, n] = acc + bias[n]                                            (+0 without bias)
 // int8 activations: each row's group g is quantized on its own (symmetric, like ggml's Q8_0
 // but per weight group): d = amax / 127, q[k] = round_half_even(x[k] * (1 / d)) (0 when d = 0),
-// then
+// then (ggml's Q8_0 rounds halfway cases away from zero and stores d as fp16: its codes and
+// scales differ from these in ties and in d's low bits; with G = 32 the blocks are the same)
 //   D     = sum_k u * q  -  z * sum_k q            (int32, exact: |D| <= 15 * 127 * 2 * G)
 //   acc   = fmaf(float(D), s[n, g] * d[m, g], acc);   y[m, n] = acc + bias[n]
 // D is an exact integer on every path; float(D) is exact too (|D| < 2^24).
