@@ -23,12 +23,13 @@ Scratch& scratch() {
   return s;
 }
 
-// Panels per task: whole groups of 4 (the GEMV tile's width), enough tasks to balance threads.
+// Panels per task: a multiple of 12, so that every task splits into whole tiles (GEMV tiles are
+// 4 panels wide, the int8 GEMM's 3 or 2), and enough tasks to balance the threads.
 size_t panels_per_task(size_t panels, int threads) {
   if (threads <= 1) return panels;
   const size_t want = 4 * static_cast<size_t>(threads);
   const size_t per = (panels + want - 1) / want;
-  return std::max<size_t>(4, (per + 3) / 4 * 4);
+  return std::max<size_t>(12, (per + 11) / 12 * 12);
 }
 
 }  // namespace
