@@ -25,7 +25,8 @@
     ],
     "quanta_x86_avxvnni_sources": [
       "native/kernels/x86_avxvnni/dot_avxvnni.cc",
-      "native/kernels/x86_avxvnni/gemm_avxvnni.cc"
+      "native/kernels/x86_avxvnni/gemm_avxvnni.cc",
+      "native/kernels/x86_avxvnni/int4_gemm_avxvnni.cc"
     ],
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",

@@ -85,6 +85,7 @@ struct KernelTable;
 void register_ref_int4_kernels(KernelTable* t);
 #if defined(__x86_64__) || defined(_M_X64)
 void register_avx2_int4_kernels(KernelTable* t);
+void register_avxvnni_int4_kernels(KernelTable* t);
 void register_avx512vnni_int4_kernels(KernelTable* t);
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)
