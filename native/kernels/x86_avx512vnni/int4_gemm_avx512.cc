@@ -4,8 +4,9 @@
 //
 // GEMV (M = 1) streams the weights once: 4 panels side by side give 4 (float path) or 8 (int8
 // path: low and high nibbles in separate accumulators) independent chains per 64-byte load,
-// enough to hide the FMA / VPDPBUSD latency of 4 cycles. For M > 1 a 4-row x 2-panel tile reuses
-// each unpacked register across 4 rows; the 2-panel column slice (2 x K/2 bytes + scales) stays
+// enough to hide the FMA / VPDPBUSD latency of 4 cycles, and each panel stream is prefetched
+// ahead. For M > 1 a 4-row x 2-panel tile (3 panels on the int8 path with groups >= 64) reuses
+// each unpacked register across 4 rows; the panels' column slice (K/2 bytes each + scales) stays
 // in L2 while the row tiles pass over it. Accumulators are named variables (GCC 12 spills arrays
 // of vectors, see the int8 kernel).
 #include <immintrin.h>
