@@ -83,6 +83,16 @@ export interface NativeAddon {
   /** a holds M * K values, y M * N. */
   sgemm(packed: unknown, a: Float32Array, m: number, y: Float32Array, relu: boolean, isa: string | undefined, async: boolean): Promise<void> | undefined;
   sgemmKernelIsa(isa?: string): string;
+  /** Packed int4 weights as an opaque, type-tagged handle (int4_binding.cc); codes [N, K/2] nibbles, each XOR flip. */
+  int4PackWeights(
+    codes: Uint8Array, flip: number, scales: Float32Array, zeroPoints: Uint8Array | null, n: number, k: number, group: number,
+  ): unknown;
+  /** y [M, N] = x [M, K] . W^T (+ bias), float32 or per-group int8 activations. */
+  int4Linear(packed: unknown, x: Float32Array, m: number, int8Activations: boolean, bias: Float32Array | null, y: Float32Array, isa?: string): void;
+  int4PackedInfo(packed: unknown): { n: number; k: number; group: number; hasZeroPoints: boolean; bytes: number };
+  /** A copy of the packed layout's bytes. */
+  int4PackedBytes(packed: unknown): Uint8Array;
+  int4KernelIsa(isa?: string): string;
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

@@ -5,6 +5,7 @@
       "native/dispatch/cuda_probe.cc",
       "native/dispatch/kernel_table.cc",
       "native/kernels/ref/gemm_ref.cc",
+      "native/kernels/ref/int4_gemm_ref.cc",
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
@@ -13,6 +14,7 @@
       "native/runtime/gemm.cc",
       "native/runtime/gemm_dynamic.cc",
       "native/runtime/gemm_serialize.cc",
+      "native/runtime/int4_gemm.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/range_ops.cc",
       "native/runtime/sgemm.cc",
@@ -21,18 +23,21 @@
     "quanta_x86_avx2_sources": [
       "native/kernels/x86_avx2/gelu_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
+      "native/kernels/x86_avx2/int4_gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
       "native/kernels/x86_avx2/range_avx2.cc",
       "native/kernels/x86_avx2/sgemm_avx2.cc"
     ],
     "quanta_x86_avxvnni_sources": [
       "native/kernels/x86_avxvnni/dot_avxvnni.cc",
-      "native/kernels/x86_avxvnni/gemm_avxvnni.cc"
+      "native/kernels/x86_avxvnni/gemm_avxvnni.cc",
+      "native/kernels/x86_avxvnni/int4_gemm_avxvnni.cc"
     ],
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/gelu_avx512.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
+      "native/kernels/x86_avx512vnni/int4_gemm_avx512.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",
       "native/kernels/x86_avx512vnni/range_avx512.cc",
@@ -40,12 +45,14 @@
     ],
     "quanta_arm_neon_sources": [
       "native/kernels/arm_neon/gemm_neon.cc",
+      "native/kernels/arm_neon/int4_gemm_neon.cc",
       "native/kernels/arm_neon/quantize_neon.cc",
       "native/kernels/arm_neon/range_neon.cc"
     ],
     "quanta_arm_dotprod_sources": [
       "native/kernels/arm_dotprod/dot_dotprod.cc",
-      "native/kernels/arm_dotprod/gemm_dotprod.cc"
+      "native/kernels/arm_dotprod/gemm_dotprod.cc",
+      "native/kernels/arm_dotprod/int4_gemm_dotprod.cc"
     ],
     "quanta_binding_sources": [
       "native/binding/addon.cc",
@@ -53,6 +60,7 @@
       "native/binding/async_call.cc",
       "native/binding/codebook_binding.cc",
       "native/binding/gemm_binding.cc",
+      "native/binding/int4_binding.cc",
       "native/binding/linear_binding.cc",
       "native/binding/probe_binding.cc",
       "native/binding/range_binding.cc",

@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "quanta/gemm.h"
+#include "quanta/int4_gemm.h"
 #include "quanta/isa.h"
 #include "quanta/sgemm.h"
 
@@ -146,6 +147,12 @@ struct KernelTable {
   // float32 GEMM block kernel (quanta/sgemm.h).
   SgemmBlockFn sgemm_f32;
   Isa sgemm_isa;
+  // int4 weight-only GEMM (quanta/int4_gemm.h): float32 and int8 activations, and the int8
+  // path's per-group row quantizer.
+  Int4GemmFn int4_gemm_f32;
+  Int4GemmFn int4_gemm_s8;
+  Int4QuantizeRowFn int4_quantize_row;
+  Isa int4_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.

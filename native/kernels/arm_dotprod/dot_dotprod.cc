@@ -32,6 +32,7 @@ void register_dotprod_kernels(KernelTable* t) {
   t->dot_u8s8 = dot_u8s8_dotprod;
   t->dot_isa = Isa::dotprod;
   register_dotprod_gemm_kernels(t);
+  register_dotprod_int4_kernels(t);
 }
 
 }  // namespace quanta

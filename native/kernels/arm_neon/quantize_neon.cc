@@ -186,6 +186,7 @@ void register_neon_kernels(KernelTable* t) {
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::neon;
   register_range_kernels(t);
   register_neon_gemm_kernels(t);
+  register_neon_int4_kernels(t);
 }
 
 }  // namespace quanta

@@ -140,6 +140,7 @@ void register_ref_kernels(KernelTable* t) {
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = t->range_isa = Isa::ref;
   register_ref_gemm_kernels(t);
   register_ref_sgemm_kernels(t);
+  register_ref_int4_kernels(t);
 }
 
 }  // namespace quanta

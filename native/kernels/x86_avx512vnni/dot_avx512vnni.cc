@@ -40,6 +40,7 @@ void register_avx512vnni_kernels(KernelTable* t) {
   t->dot_isa = Isa::avx512vnni;
   register_avx512vnni_gemm_kernels(t);
   register_avx512_sgemm_kernels(t);
+  register_avx512vnni_int4_kernels(t);
 }
 
 }  // namespace quanta

@@ -35,6 +35,7 @@ void register_avxvnni_kernels(KernelTable* t) {
   t->dot_u8s8 = dot_u8s8_avxvnni;
   t->dot_isa = Isa::avxvnni;
   register_avxvnni_gemm_kernels(t);
+  register_avxvnni_int4_kernels(t);
 }
 
 }  // namespace quanta

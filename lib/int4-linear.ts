@@ -1,0 +1,308 @@
+/**
+ * The int4 weight-only linear layer: 4-bit weights in groups along K (32, 64 or 128 values per
+ * group, float32 scales, zero points or none), packed once, then
+ *
+ *   y[m, n] = sum_k x[m, k] * (u[n, k] - z[n, g]) * s[n, g]  (+ bias[n]),   g = floor(k / G)
+ *
+ * with one of two activation paths:
+ * - 'float32': the nibbles are dequantized on the fly and multiplied with x in float32 (FMA);
+ * - 'int8': each row of x is quantized per weight group (symmetric int8, d = amax / 127, round
+ *   half to even), the group dots are exact int32 sums (VPDPBUSD on the raw nibbles, the zero
+ *   point removed with the group's code sum), scaled by s * d. Faster (it reads the same bytes but
+ *   does a quarter of the arithmetic), less accurate.
+ * Both give the same float32 bits on every kernel path and thread count (native/include/quanta/
+ * int4_gemm.h fixes the order of every float operation).
+ *
+ * Error against a float64 product of x and the dequantized weights, checked on every output by
+ * test/int4-linear.test.ts (x and the weights random normal, K = 1024, 64 x 96 outputs):
+ * - float32: |y - y64| <= (G + groups + 2) * 2^-23 * (|bias| + sum_k |x w|) (each group's FMA
+ *   chain, the chain over the groups, the bias add; a loose form of the usual gamma_n bound);
+ *   measured relative RMS error 1.4e-7 (G = 32), 1.6e-7 (G = 64), 2.0e-7 (G = 128).
+ * - int8: adds the activation rounding, |x - q d| <= d / 2 per element:
+ *   |y - y64| <= sum_g (d_g / 2) * sum_{k in g} |w_k| + the float32 term above (with |x| + d / 2
+ *   in place of |x|); measured relative RMS error 5.2e-3 (G = 32), 5.9e-3 (G = 64, uint4 with
+ *   zero points), 6.5e-3 (G = 128).
+ * Sources, all packed without going through float weights: quanta int4 / uint4 group tensors
+ * (`packInt4Weights`, double-quantized scales accepted: expanded to float32 at pack time, the
+ * kernels read float32 scales), ggml Q4_0 blocks (`packInt4FromQ4_0`) and onnxruntime
+ * MatMulNBits tensors (`packInt4FromMatMulNBits`). The same weights from any of them pack to
+ * the same bytes.
+ */
+import type { DoubleQuantizedTensor } from './double-quant';
+import { decompressScales } from './double-quant';
+import { QuantaError, describe, invalid } from './errors';
+import type { GgmlTensor } from './ggml/blocks';
+import { GGML_BLOCK_VALUES, GGML_Q4_0_BLOCK_BYTES } from './ggml/blocks';
+import { q4_0ToMatMulNBits } from './ggml/q4_0-matmul-nbits';
+import { callNative } from './native';
+import type { IsaName } from './probe';
+import { assertIsaName } from './probe';
+import type { Float32Tensor, QuantizedTensor } from './tensor';
+import { viewFloat32 } from './tensor';
+
+/** Group sizes along K the int4 kernels take. */
+export const INT4_GROUP_SIZES: readonly number[] = [32, 64, 128];
+
+const kHandle = Symbol('quanta.int4.handle');
+
+/** int4 weights packed for the kernels; opaque, reusable from any number of calls. */
+export class Int4PackedWeights {
+  /** @internal */
+  readonly [kHandle]: unknown;
+  /** Output features. */
+  readonly n: number;
+  /** Input features (a multiple of groupSize). */
+  readonly k: number;
+  readonly groupSize: number;
+  /** False when every zero point is 8 in nibble terms (int4 codes with zero point 0, Q4_0). */
+  readonly hasZeroPoints: boolean;
+  /** Size of the packed layout in bytes (nibbles, scales, zero points). */
+  readonly bytes: number;
+
+  /** @internal */
+  constructor(handle: unknown) {
+    this[kHandle] = handle;
+    const info = callNative((native) => native.int4PackedInfo(handle));
+    this.n = info.n;
+    this.k = info.k;
+    this.groupSize = info.group;
+    this.hasZeroPoints = info.hasZeroPoints;
+    this.bytes = info.bytes;
+  }
+
+  /** A copy of the packed layout (to compare packings, or to cache them). */
+  packedBytes(): Uint8Array {
+    const b = callNative((native) => native.int4PackedBytes(this[kHandle]));
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  }
+}
+
+function checkGroup(g: unknown, name: string): number {
+  if (typeof g !== 'number' || !INT4_GROUP_SIZES.includes(g)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', name, 'one of 32, 64, 128', g);
+  return g;
+}
+
+function checkSize(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) throw invalid('ERR_QUANTA_INVALID_SHAPE', name, 'a positive integer', v);
+  return v;
+}
+
+function checkK(k: number, group: number, name: string): void {
+  if (k % group !== 0) {
+    throw new QuantaError(
+      'ERR_QUANTA_INVALID_SHAPE',
+      `${name} = ${k} must be a multiple of the group size ${group}: a partial last group has no packed int4 form (pad K with zero weights and zero inputs)`,
+    );
+  }
+}
+
+function checkScales(scales: Float32Array, name: string): void {
+  for (let i = 0; i < scales.length; i++) {
+    if (!Number.isFinite(scales[i]!)) throw new QuantaError('ERR_QUANTA_INVALID_SCALE', `${name}[${i}] must be finite, received ${scales[i]}`);
+  }
+}
+
+function pack(codes: Uint8Array, flip: 0 | 8, scales: Float32Array, zeroPoints: Uint8Array | null, n: number, k: number, group: number): Int4PackedWeights {
+  checkScales(scales, 'scales');
+  return new Int4PackedWeights(callNative((native) => native.int4PackWeights(codes, flip, scales, zeroPoints, n, k, group)));
+}
+
+function bytesOf(x: unknown, name: string): Uint8Array {
+  const data = x instanceof Uint8Array ? x : (x as { data?: unknown } | null)?.data;
+  if (!(data instanceof Uint8Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'a Uint8Array (or a uint8 tensor)', x);
+  return data;
+}
+
+function floatsOf(x: unknown, name: string): Float32Array {
+  const data = x instanceof Float32Array ? x : (x as { data?: unknown } | null)?.data;
+  if (!(data instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'a Float32Array (or a float32 tensor)', x);
+  return data;
+}
+
+function expectLength(a: { length: number }, want: number, name: string): void {
+  if (a.length !== want) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `${name} must have ${want} elements, received ${describe(a)}`);
+}
+
+/**
+ * Packs an int4 or uint4 QuantizedTensor quantized in groups along K: dims [N, K] with axis 1
+ * (PyTorch Linear weight; the rows of a Q4_0 or quantize(..., { axis: -1 }) tensor), or [K, N]
+ * with axis 0 (ONNX MatMul B). Group size 32, 64 or 128, K a multiple of it. int4 codes c with
+ * zero point zp read as (c - zp) * scale like ONNX DequantizeLinear; uint4 likewise. Scales may
+ * be double-quantized (compressScales): they are expanded to float32 here, as the kernels read
+ * float32 scales.
+ */
+export function packInt4Weights(weights: QuantizedTensor | DoubleQuantizedTensor): Int4PackedWeights {
+  if (typeof weights !== 'object' || weights === null || !Array.isArray((weights as QuantizedTensor).dims)) {
+    throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'weights', 'an int4 / uint4 QuantizedTensor', weights);
+  }
+  const q: QuantizedTensor = weights.scale instanceof Float32Array ? (weights as QuantizedTensor) : decompressScales(weights as DoubleQuantizedTensor);
+  if (q.dtype !== 'int4' && q.dtype !== 'uint4') throw invalid('ERR_QUANTA_INVALID_DTYPE', 'weights.dtype', "'int4' or 'uint4'", q.dtype);
+  if (q.dims.length !== 2) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `weights must be 2-D ([N, K] or [K, N]), received dims [${q.dims.join(', ')}]`);
+  const axis = q.axis === null ? null : q.axis < 0 ? q.axis + 2 : q.axis;
+  if (q.blockSize === null || (axis !== 0 && axis !== 1)) {
+    throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', `weights must be quantized in groups (blockSize) along K, received axis ${q.axis} and blockSize ${q.blockSize}`);
+  }
+  const group = checkGroup(q.blockSize, 'weights.blockSize');
+  const nk = axis === 1;
+  const [n, k] = nk ? [q.dims[0]!, q.dims[1]!] : [q.dims[1]!, q.dims[0]!];
+  checkSize(n, 'N');
+  checkSize(k, 'K');
+  checkK(k, group, 'K');
+  const groups = k / group;
+  expectLength(q.data, (n * k) / 2, 'weights.data');
+  expectLength(q.scale, n * groups, 'weights.scale');
+  expectLength(q.zeroPoint, n * groups, 'weights.zeroPoint');
+  const signed = q.dtype === 'int4';
+  const data = q.data instanceof Uint8Array ? q.data : new Uint8Array(q.data.buffer, q.data.byteOffset, q.data.byteLength);
+  // Zero points in nibble terms: an int4 zero point zp is stored like its codes, as zp + 8.
+  let zeroPoints: Uint8Array | null = null;
+  const [lo, hi] = signed ? [-8, 7] : [0, 15];
+  for (let i = 0; i < q.zeroPoint.length; i++) {
+    const z = q.zeroPoint[i]!;
+    if (!(z >= lo && z <= hi)) throw invalid('ERR_QUANTA_INVALID_ZERO_POINT', `weights.zeroPoint[${i}]`, `an integer in [${lo}, ${hi}]`, z);
+    if (z + (signed ? 8 : 0) !== 8) zeroPoints ??= new Uint8Array(q.zeroPoint.length);
+  }
+  let codes = data;
+  let scales = q.scale;
+  if (!nk) {
+    // [K, N] -> [N, K]: nibbles, scales and zero points transposed once, at pack time.
+    codes = new Uint8Array((n * k) / 2);
+    for (let kk = 0; kk < k; kk++) {
+      for (let col = 0; col < n; col++) {
+        const e = kk * n + col;
+        const v = (data[e >> 1]! >> ((e & 1) * 4)) & 0x0f;
+        const d = col * k + kk;
+        codes[d >> 1] = codes[d >> 1]! | (v << ((d & 1) * 4));
+      }
+    }
+    scales = new Float32Array(n * groups);
+    for (let g = 0; g < groups; g++) for (let col = 0; col < n; col++) scales[col * groups + g] = q.scale[g * n + col]!;
+  }
+  if (zeroPoints !== null) {
+    for (let col = 0; col < n; col++) {
+      for (let g = 0; g < groups; g++) {
+        const src = nk ? col * groups + g : g * n + col;
+        zeroPoints[col * groups + g] = q.zeroPoint[src]! + (signed ? 8 : 0);
+      }
+    }
+  }
+  return pack(codes, signed ? 8 : 0, scales, zeroPoints, n, k, group);
+}
+
+/**
+ * Packs ggml Q4_0 blocks of an [N, K] weight (a GgmlTensor of type 'q4_0', or a Uint8Array of
+ * N * K / 32 blocks in row order): group size 32, nibble u standing for (u - 8) * d, so zero
+ * point 8 and scale d (fp16, widened to float32 exactly). K must be a multiple of 32.
+ */
+export function packInt4FromQ4_0(blocks: GgmlTensor | Uint8Array, n: number, k: number): Int4PackedWeights {
+  checkSize(n, 'n');
+  checkSize(k, 'k');
+  checkK(k, GGML_BLOCK_VALUES, 'k');
+  const data = bytesOf(blocks, 'blocks');
+  if (!(blocks instanceof Uint8Array)) {
+    const t = blocks as GgmlTensor;
+    if (t.type !== 'q4_0') throw invalid('ERR_QUANTA_INVALID_DTYPE', 'blocks.type', "'q4_0'", t.type);
+    const dims = Array.isArray(t.dims) ? t.dims : [];
+    const count = dims.reduce((a, b) => a * b, 1);
+    if (dims[dims.length - 1] !== k || count !== n * k) {
+      throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `blocks.dims must describe [${n}, ${k}] (N, K), received [${dims.join(', ')}]`);
+    }
+  }
+  expectLength(data, ((n * k) / GGML_BLOCK_VALUES) * GGML_Q4_0_BLOCK_BYTES, 'blocks bytes');
+  const w = q4_0ToMatMulNBits({ type: 'q4_0', dims: [n, k], data });
+  return pack(w.B.data, 0, w.scales.data, null, n, k, GGML_BLOCK_VALUES);
+}
+
+export interface MatMulNBitsShape {
+  k: number;
+  n: number;
+  blockSize: number;
+}
+
+/**
+ * Packs onnxruntime MatMulNBits (bits = 4) weight tensors: B uint8 [N, K / blockSize,
+ * blockSize / 2] (two values along K per byte, the first in the low nibble), scales float32
+ * [N, K / blockSize], zero points uint8 [N, ceil(K / blockSize / 2)] (two per byte) or absent
+ * (8). Tensors or their data arrays. blockSize 32, 64 or 128, K a multiple of it (the padded
+ * last block of other K has no packed form here).
+ */
+export function packInt4FromMatMulNBits(
+  B: Uint8Array | { data: Uint8Array },
+  scales: Float32Array | { data: Float32Array },
+  zeroPoints: Uint8Array | { data: Uint8Array } | null | undefined,
+  shape: MatMulNBitsShape,
+): Int4PackedWeights {
+  if (typeof shape !== 'object' || shape === null) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'shape', 'an object { k, n, blockSize }', shape);
+  const k = checkSize(shape.k, 'shape.k');
+  const n = checkSize(shape.n, 'shape.n');
+  const group = checkGroup(shape.blockSize, 'shape.blockSize');
+  checkK(k, group, 'shape.k');
+  const groups = k / group;
+  const codes = bytesOf(B, 'B');
+  const s = floatsOf(scales, 'scales');
+  expectLength(codes, (n * k) / 2, 'B');
+  expectLength(s, n * groups, 'scales');
+  let zp: Uint8Array | null = null;
+  if (zeroPoints !== null && zeroPoints !== undefined) {
+    const packed = bytesOf(zeroPoints, 'zeroPoints');
+    const perColumn = Math.ceil(groups / 2);
+    expectLength(packed, n * perColumn, 'zeroPoints');
+    zp = new Uint8Array(n * groups);
+    for (let col = 0; col < n; col++) {
+      for (let g = 0; g < groups; g++) zp[col * groups + g] = (packed[col * perColumn + (g >> 1)]! >> ((g & 1) * 4)) & 0x0f;
+    }
+  }
+  return pack(codes, 0, s, zp, n, k, group);
+}
+
+export interface Int4LinearOptions {
+  /** 'float32' (default: dequantize on the fly) or 'int8' (quantize x per group, integer dots). */
+  activations?: 'float32' | 'int8';
+  /** Per output feature (N values). */
+  bias?: Float32Array | readonly number[];
+  /** A caller-provided Float32Array of M * N elements (no allocation). */
+  out?: Float32Array;
+  isa?: IsaName;
+}
+
+/** y = x . W^T (+ bias) for x float32 [..., M, K] and packed W; y is float32 [..., M, N]. */
+export function int4Linear(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions = {}): Float32Tensor {
+  if (!(packed instanceof Int4PackedWeights)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'Int4PackedWeights from packInt4Weights()', packed);
+  const { data, dims } = viewFloat32(x, 'x');
+  const k = dims.length > 0 ? dims[dims.length - 1]! : -1;
+  if (k !== packed.k) {
+    throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `x must be [..., M, ${packed.k}] (K of the packed weights), received dims [${dims.join(', ')}]`);
+  }
+  const m = data.length / k;
+  const activations = options.activations ?? 'float32';
+  if (activations !== 'float32' && activations !== 'int8') throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.activations', "'float32' or 'int8'", activations);
+  if (options.isa !== undefined) assertIsaName(options.isa, 'options.isa');
+  // int8 activations need a finite range per group: the addon refuses NaN / +-Inf in x with
+  // ERR_QUANTA_NON_FINITE (one vectorized pass there, not a JS loop). float32 activations let
+  // them propagate as IEEE arithmetic does.
+  let bias: Float32Array | null = null;
+  if (options.bias !== undefined) {
+    bias = options.bias instanceof Float32Array ? options.bias : Float32Array.from(options.bias);
+    if (bias.length !== packed.n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${packed.n} (N) values, received ${bias.length}`);
+    for (let i = 0; i < bias.length; i++) {
+      if (!Number.isFinite(bias[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${bias[i]}`);
+    }
+  }
+  const size = m * packed.n;
+  let y = options.out;
+  if (y !== undefined) {
+    if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
+    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
+  } else {
+    y = new Float32Array(size);
+  }
+  const out = y;
+  callNative((native) => native.int4Linear(packed[kHandle], data, m, activations === 'int8', bias, out, options.isa));
+  return { type: 'float32', data: out, dims: [...dims.slice(0, -1), packed.n] };
+}
+
+/** The path the int4 kernels run on (the active one, or `isa`'s). */
+export function int4KernelIsa(isa?: IsaName): string {
+  if (isa !== undefined) assertIsaName(isa);
+  return callNative((native) => native.int4KernelIsa(isa));
+}

@@ -1,0 +1,277 @@
+// The int4 weight-only linear layer from JS: both activation paths against a float64 product of
+// x and the dequantized weights (bounds per output, relative RMS error measured), the same bits
+// on every kernel path, the three packing sources agreeing byte for byte, and the errors at the
+// boundary.
+import { describe, expect, it } from 'vitest';
+
+import {
+  ISA_NAMES, QuantaError, capabilities, compressScales, decompressScales, int4KernelIsa, int4Linear, int4ToQ4_0, packInt4FromMatMulNBits,
+  packInt4FromQ4_0, packInt4Weights, q4_0ToInt4, q4_0ToMatMulNBits, quantize, quantizeQ4_0, setNumThreads,
+} from '../lib/index.js';
+import type { IsaName, QuantizedTensor } from '../lib/index.js';
+import { addon } from '../lib/native.js';
+
+const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 4294967296;
+  };
+}
+
+function normal(count: number, next: () => number): Float32Array {
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = Math.sqrt(-2 * Math.log(next() + 1e-12)) * Math.cos(2 * Math.PI * next());
+  return out;
+}
+
+/** Element e of a packed 4-bit tensor (ONNX order), sign-extended for int4. */
+function code(q: QuantizedTensor, e: number): number {
+  const v = (q.data[e >> 1]! >> ((e & 1) * 4)) & 0x0f;
+  return q.dtype === 'int4' ? (v ^ 8) - 8 : v;
+}
+
+/** Dequantized [N, K] weights of an [N, K] tensor grouped along axis 1, in float64. */
+function dequantize64(q: QuantizedTensor): Float64Array {
+  const [n, k] = q.dims as [number, number];
+  const g = q.blockSize!;
+  const w = new Float64Array(n * k);
+  for (let r = 0; r < n; r++) {
+    for (let c = 0; c < k; c++) {
+      const s = r * (k / g) + Math.floor(c / g);
+      w[r * k + c] = (code(q, r * k + c) - q.zeroPoint[s]!) * q.scale[s]!;
+    }
+  }
+  return w;
+}
+
+describe('int4Linear', () => {
+  it('reports its kernel path', () => {
+    for (const isa of paths) expect(typeof int4KernelIsa(isa)).toBe('string');
+  });
+
+  it('stays within the stated bounds of a float64 reference, with the same bits on every path', () => {
+    const next = rng(1);
+    const measured: string[] = [];
+    for (const [group, symmetric, dtype] of [[32, true, 'int4'], [64, false, 'uint4'], [128, false, 'int4']] as const) {
+      const n = 96;
+      const k = 1024;
+      const m = 64;
+      const q = quantize({ type: 'float32', data: normal(n * k, next), dims: [n, k] }, { dtype, axis: 1, groupSize: group, symmetric });
+      const w = dequantize64(q);
+      const x = normal(m * k, next);
+      const bias = normal(n, next);
+      const packed = packInt4Weights(q);
+      const groups = k / group;
+      for (const activations of ['float32', 'int8'] as const) {
+        const first = int4Linear({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa: paths[0] });
+        expect(first.dims).toEqual([m, n]);
+        for (const isa of paths.slice(1)) {
+          const y = int4Linear({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa });
+          expect(Buffer.from(y.data.buffer).equals(Buffer.from(first.data.buffer)), `${isa} ${activations}`).toBe(true);
+        }
+        let err2 = 0;
+        let ref2 = 0;
+        for (let r = 0; r < m; r++) {
+          // Half the activation step per element of each group (int8 only).
+          const halfStep = new Float64Array(groups);
+          if (activations === 'int8') {
+            for (let g = 0; g < groups; g++) {
+              let amax = 0;
+              for (let i = g * group; i < (g + 1) * group; i++) amax = Math.max(amax, Math.abs(x[r * k + i]!));
+              halfStep[g] = Math.fround(amax / 127) / 2;
+            }
+          }
+          for (let c = 0; c < n; c++) {
+            let y64 = bias[c]!;
+            let absSum = Math.abs(bias[c]!);
+            let quantBound = 0;
+            for (let i = 0; i < k; i++) {
+              const p = x[r * k + i]! * w[c * k + i]!;
+              y64 += p;
+              absSum += Math.abs(p) + halfStep[Math.floor(i / group)]! * Math.abs(w[c * k + i]!);
+              quantBound += halfStep[Math.floor(i / group)]! * Math.abs(w[c * k + i]!);
+            }
+            const bound = quantBound + (group + groups + 2) * 2 ** -23 * absSum;
+            const e = Math.abs(first.data[r * n + c]! - y64);
+            if (!(e <= bound)) expect.fail(`${activations} G=${group} y[${r}, ${c}]: error ${e} > bound ${bound}`);
+            err2 += e * e;
+            ref2 += y64 * y64;
+          }
+        }
+        const rel = Math.sqrt(err2 / ref2);
+        measured.push(`${activations} ${dtype} G=${group}: relative RMS error ${rel.toExponential(2)}`);
+        expect(rel).toBeLessThan(activations === 'float32' ? 1e-6 : 3e-2);
+      }
+    }
+    console.log(measured.join('\n'));
+  });
+
+  it('gives the same bits on 1, 2 and 3 threads', () => {
+    const next = rng(2);
+    const q = quantize({ type: 'float32', data: normal(200 * 256, next), dims: [200, 256] }, { dtype: 'int4', axis: 1, groupSize: 64 });
+    const packed = packInt4Weights(q);
+    const x = { type: 'float32', data: normal(9 * 256, next), dims: [3, 3, 256] };
+    for (const activations of ['float32', 'int8'] as const) {
+      setNumThreads(1);
+      const one = int4Linear(x, packed, { activations });
+      expect(one.dims).toEqual([3, 3, 200]);
+      for (const t of [2, 3]) {
+        setNumThreads(t);
+        expect(Buffer.from(int4Linear(x, packed, { activations }).data.buffer).equals(Buffer.from(one.data.buffer))).toBe(true);
+      }
+    }
+    setNumThreads(0);
+  });
+
+  it('packs Q4_0 blocks, their int4 group tensor and their MatMulNBits tensors to the same bytes', () => {
+    const next = rng(3);
+    const n = 37;
+    const k = 160;
+    const blocks = quantizeQ4_0({ type: 'float32', data: normal(n * k, next), dims: [n, k] });
+    const fromQ4 = packInt4FromQ4_0(blocks, n, k);
+    const fromRaw = packInt4FromQ4_0(blocks.data, n, k);
+    const fromInt4 = packInt4Weights(q4_0ToInt4(blocks));
+    const mnb = q4_0ToMatMulNBits(blocks);
+    const fromMnb = packInt4FromMatMulNBits(mnb.B, mnb.scales, undefined, { k, n, blockSize: 32 });
+    const bytes = fromQ4.packedBytes();
+    expect(fromQ4.hasZeroPoints).toBe(false);
+    expect(fromRaw.packedBytes()).toEqual(bytes);
+    expect(fromInt4.packedBytes()).toEqual(bytes);
+    expect(fromMnb.packedBytes()).toEqual(bytes);
+    // And the int4 tensor round-trips through Q4_0 unchanged.
+    expect(packInt4FromQ4_0(int4ToQ4_0(q4_0ToInt4(blocks)), n, k).packedBytes()).toEqual(bytes);
+  });
+
+  it('packs a uint4 tensor with zero points, its [K, N] transpose and its MatMulNBits form to the same bytes', () => {
+    const next = rng(4);
+    const n = 21;
+    const k = 256;
+    const group = 64;
+    const groups = k / group;
+    const q = quantize({ type: 'float32', data: normal(n * k, next), dims: [n, k] }, { dtype: 'uint4', axis: 1, groupSize: group });
+    const packed = packInt4Weights(q);
+    expect(packed.hasZeroPoints).toBe(true);
+    // [K, N], grouped along axis 0.
+    const t = new Uint8Array((n * k) / 2);
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[(c * n + r) >> 1] |= code(q, r * k + c) << (((c * n + r) & 1) * 4);
+    const scaleT = new Float32Array(n * groups);
+    const zpT = new Int32Array(n * groups);
+    for (let r = 0; r < n; r++) {
+      for (let g = 0; g < groups; g++) {
+        scaleT[g * n + r] = q.scale[r * groups + g]!;
+        zpT[g * n + r] = q.zeroPoint[r * groups + g]!;
+      }
+    }
+    const qt: QuantizedTensor = { ...q, dims: [k, n], data: t, scale: scaleT, zeroPoint: zpT, axis: 0 };
+    expect(packInt4Weights(qt).packedBytes()).toEqual(packed.packedBytes());
+    // MatMulNBits: the same bytes as B, zero points two per byte (block 2i in the low nibble).
+    const zp = new Uint8Array(n * Math.ceil(groups / 2));
+    for (let r = 0; r < n; r++) for (let g = 0; g < groups; g++) zp[r * 2 + (g >> 1)] |= q.zeroPoint[r * groups + g]! << ((g & 1) * 4);
+    const fromMnb = packInt4FromMatMulNBits({ data: q.data as Uint8Array }, { data: q.scale }, { data: zp }, { k, n, blockSize: group });
+    expect(fromMnb.packedBytes()).toEqual(packed.packedBytes());
+  });
+
+  it('accepts double-quantized scales, expanded to float32 at pack time', () => {
+    const next = rng(5);
+    const q = quantize({ type: 'float32', data: normal(64 * 128, next), dims: [64, 128] }, { dtype: 'int4', axis: 1, groupSize: 32, symmetric: true });
+    const dq = compressScales(q);
+    const packed = packInt4Weights(dq);
+    const x = normal(128, next);
+    const a = int4Linear(x, packed);
+    expect(a.dims).toEqual([64]);
+    // The same as packing the tensor whose scales are the rebuilt ones.
+    expect(packInt4Weights(decompressScales(dq)).packedBytes()).toEqual(packed.packedBytes());
+  });
+
+  it('writes into a caller-provided output', () => {
+    const next = rng(6);
+    const q = quantize({ type: 'float32', data: normal(16 * 64, next), dims: [16, 64] }, { dtype: 'int4', axis: 1, groupSize: 32 });
+    const packed = packInt4Weights(q);
+    const out = new Float32Array(2 * 16);
+    const y = int4Linear({ type: 'float32', data: normal(128, next), dims: [2, 64] }, packed, { out, activations: 'int8' });
+    expect(y.data).toBe(out);
+  });
+
+  it('takes an empty batch', () => {
+    const next = rng(9);
+    const packed = packInt4Weights(quantize({ type: 'float32', data: normal(16 * 64, next), dims: [16, 64] }, { dtype: 'int4', axis: 1, groupSize: 64 }));
+    for (const activations of ['float32', 'int8'] as const) {
+      const y = int4Linear({ type: 'float32', data: new Float32Array(0), dims: [2, 0, 64] }, packed, { activations });
+      expect(y.dims).toEqual([2, 0, 16]);
+      expect(y.data.length).toBe(0);
+    }
+  });
+
+  it('rejects bad input with stable codes', () => {
+    const next = rng(7);
+    const errCode = (f: () => unknown): string => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(QuantaError);
+        return (e as QuantaError).code;
+      }
+      return 'no error';
+    };
+    const q = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 32 });
+    const packed = packInt4Weights(q);
+    // K not a multiple of the group size; unsupported group sizes; wrong dtype; wrong axis.
+    const partial = quantize({ type: 'float32', data: normal(8 * 80, next), dims: [8, 80] }, { dtype: 'int4', axis: 1, groupSize: 32 });
+    expect(errCode(() => packInt4Weights(partial))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    const g16 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 16 });
+    expect(errCode(() => packInt4Weights(g16))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    const int8 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int8', axis: 1, groupSize: 32 });
+    expect(errCode(() => packInt4Weights(int8))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    const perChannel = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 0 });
+    expect(errCode(() => packInt4Weights(perChannel))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(errCode(() => packInt4Weights({ ...q, scale: q.scale.map((s, i) => (i === 3 ? Number.NaN : s)) }))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(errCode(() => packInt4Weights({ ...q, zeroPoint: q.zeroPoint.map((z, i) => (i === 1 ? 9 : z)) }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    expect(errCode(() => packInt4Weights({ ...q, data: q.data.subarray(1) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    // Q4_0 / MatMulNBits shapes.
+    const blocks = quantizeQ4_0({ type: 'float32', data: normal(4 * 64, next), dims: [4, 64] });
+    expect(errCode(() => packInt4FromQ4_0(blocks, 4, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => packInt4FromQ4_0(blocks.data.subarray(18), 4, 64))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 40), new Float32Array(4 * 2), null, { k: 80, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(3), null, { k: 64, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(4), null, { k: 64, n: 4, blockSize: 16 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    // int4Linear arguments.
+    expect(errCode(() => int4Linear(new Float32Array(95), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4Linear(new Float64Array(96), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(errCode(() => int4Linear(new Float32Array(96), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    const nan = new Float32Array(96);
+    nan[5] = Number.NaN;
+    expect(errCode(() => int4Linear(nan, packed, { activations: 'int8' }))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(Number.isNaN(int4Linear(nan, packed).data[0])).toBe(true);  // float32 activations: IEEE propagation
+    expect(errCode(() => int4Linear(new Float32Array(96), packed, { activations: 'int4' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(errCode(() => int4Linear(new Float32Array(96), packed, { bias: new Float32Array(7) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4Linear(new Float32Array(96), packed, { out: new Float32Array(9) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4Linear(new Float32Array(96), packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+  });
+
+  it('re-checks lengths in C++ when the TypeScript layer is bypassed', () => {
+    const native = addon();
+    const next = rng(8);
+    const q = quantize({ type: 'float32', data: normal(8 * 64, next), dims: [8, 64] }, { dtype: 'int4', axis: 1, groupSize: 32 });
+    const packed = packInt4Weights(q);
+    const handle = (packed as unknown as Record<symbol, unknown>)[Object.getOwnPropertySymbols(packed)[0]!];
+    const codeOf = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (e) {
+        return (e as { code?: string }).code;
+      }
+      return undefined;
+    };
+    expect(codeOf(() => native.int4Linear(handle, new Float32Array(63), 1, false, null, new Float32Array(8)))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4Linear(handle, new Float32Array(64), 1, true, null, new Float32Array(7)))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4Linear(handle, new Float32Array(64), 1, true, new Float32Array(3), new Float32Array(8)))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4Linear({}, new Float32Array(64), 1, true, null, new Float32Array(8)))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => native.int4PackWeights(new Uint8Array(10), 8, new Float32Array(4), null, 2, 64, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4PackWeights(new Uint8Array(64), 8, new Float32Array(3), null, 2, 64, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4PackWeights(new Uint8Array(64), 8, new Float32Array(4), new Uint8Array(2), 2, 64, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => native.int4PackWeights(new Uint8Array(64), 8, new Float32Array(4), null, 2, 64, 0))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+  });
+});
