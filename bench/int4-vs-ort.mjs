@@ -69,8 +69,8 @@ for (const [M, K, N] of shapes) {
     const yI = new Float32Array(M * N);
     const x = { type: 'float32', data: A, dims: [M, K] };
     const reps = M >= 32 ? Math.max(3, REPS >> 2) : REPS;
-    const qf = await time(() => quanta.int4Linear(x, packed, { activations: 'float32', out: yF }), reps);
-    const qi = await time(() => quanta.int4Linear(x, packed, { activations: 'int8', out: yI }), reps);
+    const qf = await time(() => quanta.int4LinearSync(x, packed, { activations: 'float32', out: yF }), reps);
+    const qi = await time(() => quanta.int4LinearSync(x, packed, { activations: 'int8', out: yI }), reps);
 
     const opts = { intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
     const feeds = { A: new ort.Tensor('float32', A, [M, K]) };

@@ -26,7 +26,7 @@ export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync } from './gemm-dynamic
 export type { DynamicQuantizeMatmulOptions } from './gemm-dynamic';
 export { packWeightsF32, sgemm, sgemmSync, sgemmKernelIsa, PackedWeightsF32 } from './sgemm';
 export type { PackWeightsF32Options, SgemmOptions, SgemmWeightLayout } from './sgemm';
-export { packInt4Weights, packInt4FromQ4_0, packInt4FromMatMulNBits, int4Linear, int4KernelIsa, Int4PackedWeights, INT4_GROUP_SIZES } from './int4-linear';
+export { packInt4Weights, packInt4FromQ4_0, packInt4FromMatMulNBits, int4Linear, int4LinearSync, int4KernelIsa, Int4PackedWeights, INT4_GROUP_SIZES } from './int4-linear';
 export type { Int4LinearOptions, MatMulNBitsShape } from './int4-linear';
 
 export { quantize } from './quantize';

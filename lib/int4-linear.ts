@@ -30,6 +30,9 @@
  */
 import type { DoubleQuantizedTensor } from './double-quant';
 import { decompressScales } from './double-quant';
+import { overlaps } from './buffers';
+import type { PreparedCall } from './gemm';
+import { runAsync } from './gemm';
 import { QuantaError, describe, invalid } from './errors';
 import type { GgmlTensor } from './ggml/blocks';
 import { GGML_BLOCK_VALUES, GGML_Q4_0_BLOCK_BYTES } from './ggml/blocks';
@@ -266,7 +269,7 @@ export interface Int4LinearOptions {
 }
 
 /** y = x . W^T (+ bias) for x float32 [..., M, K] and packed W; y is float32 [..., M, N]. */
-export function int4Linear(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions = {}): Float32Tensor {
+function prepareInt4Linear(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions): PreparedCall<Float32Tensor> {
   if (!(packed instanceof Int4PackedWeights)) throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'Int4PackedWeights from packInt4Weights()', packed);
   const { data, dims } = viewFloat32(x, 'x');
   const k = dims.length > 0 ? dims[dims.length - 1]! : -1;
@@ -293,12 +296,31 @@ export function int4Linear(x: unknown, packed: Int4PackedWeights, options: Int4L
   if (y !== undefined) {
     if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
     if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
+    if (overlaps(y, data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
   } else {
     y = new Float32Array(size);
   }
   const out = y;
-  callNative((native) => native.int4Linear(packed[kHandle], data, m, activations === 'int8', bias, out, options.isa));
-  return { type: 'float32', data: out, dims: [...dims.slice(0, -1), packed.n] };
+  const handle = packed[kHandle];
+  return {
+    run: (native, async) => native.int4Linear(handle, data, m, activations === 'int8', bias, out, options.isa, async),
+    result: { type: 'float32', data: out, dims: [...dims.slice(0, -1), packed.n] },
+  };
+}
+
+/**
+ * y = x . W^T (+ bias) for float32 x [..., M, K] and packed int4 W; y is [..., M, N]. Computed off
+ * the JS thread (a Promise, as gemm); int4LinearSync is the synchronous twin.
+ */
+export async function int4Linear(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions = {}): Promise<Float32Tensor> {
+  return runAsync(prepareInt4Linear(x, packed, options));
+}
+
+/** int4Linear on the calling thread. */
+export function int4LinearSync(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions = {}): Float32Tensor {
+  const call = prepareInt4Linear(x, packed, options);
+  callNative((native) => call.run(native, false));
+  return call.result;
 }
 
 /** The path the int4 kernels run on (the active one, or `isa`'s). */

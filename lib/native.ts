@@ -88,7 +88,10 @@ export interface NativeAddon {
     codes: Uint8Array, flip: number, scales: Float32Array, zeroPoints: Uint8Array | null, n: number, k: number, group: number,
   ): unknown;
   /** y [M, N] = x [M, K] . W^T (+ bias), float32 or per-group int8 activations. */
-  int4Linear(packed: unknown, x: Float32Array, m: number, int8Activations: boolean, bias: Float32Array | null, y: Float32Array, isa?: string): void;
+  int4Linear(
+    packed: unknown, x: Float32Array, m: number, int8Activations: boolean, bias: Float32Array | null, y: Float32Array,
+    isa: string | undefined, async: boolean,
+  ): Promise<void> | undefined;
   int4PackedInfo(packed: unknown): { n: number; k: number; group: number; hasZeroPoints: boolean; bytes: number };
   /** A copy of the packed layout's bytes. */
   int4PackedBytes(packed: unknown): Uint8Array;

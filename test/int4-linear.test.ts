@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, QuantaError, capabilities, compressScales, decompressScales, int4KernelIsa, int4Linear, int4ToQ4_0, packInt4FromMatMulNBits,
+  ISA_NAMES, QuantaError, capabilities, compressScales, decompressScales, int4KernelIsa, int4Linear, int4LinearSync, int4ToQ4_0, packInt4FromMatMulNBits,
   packInt4FromQ4_0, packInt4Weights, q4_0ToInt4, q4_0ToMatMulNBits, quantize, quantizeQ4_0, setNumThreads,
 } from '../lib/index.js';
 import type { IsaName, QuantizedTensor } from '../lib/index.js';
@@ -48,6 +48,19 @@ function dequantize64(q: QuantizedTensor): Float64Array {
 }
 
 describe('int4Linear', () => {
+  it('returns a Promise with int4LinearSync\'s bits, computed off the JS thread', async () => {
+    const next = rng(77);
+    const [n, k] = [40, 128];
+    const q = quantize({ type: 'float32', data: normal(n * k, next), dims: [n, k] }, { dtype: 'int4', axis: 1, groupSize: 32, symmetric: true });
+    const packed = packInt4Weights(q);
+    const x = { type: 'float32', data: normal(3 * k, next), dims: [3, k] };
+    for (const activations of ['float32', 'int8'] as const) {
+      const p = int4Linear(x, packed, { activations });
+      expect(p).toBeInstanceOf(Promise);
+      expect((await p).data).toEqual(int4LinearSync(x, packed, { activations }).data);
+    }
+  });
+
   it('reports its kernel path', () => {
     for (const isa of paths) expect(typeof int4KernelIsa(isa)).toBe('string');
   });
@@ -66,10 +79,10 @@ describe('int4Linear', () => {
       const packed = packInt4Weights(q);
       const groups = k / group;
       for (const activations of ['float32', 'int8'] as const) {
-        const first = int4Linear({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa: paths[0] });
+        const first = int4LinearSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa: paths[0] });
         expect(first.dims).toEqual([m, n]);
         for (const isa of paths.slice(1)) {
-          const y = int4Linear({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa });
+          const y = int4LinearSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa });
           expect(Buffer.from(y.data.buffer).equals(Buffer.from(first.data.buffer)), `${isa} ${activations}`).toBe(true);
         }
         let err2 = 0;
@@ -116,11 +129,11 @@ describe('int4Linear', () => {
     const x = { type: 'float32', data: normal(9 * 256, next), dims: [3, 3, 256] };
     for (const activations of ['float32', 'int8'] as const) {
       setNumThreads(1);
-      const one = int4Linear(x, packed, { activations });
+      const one = int4LinearSync(x, packed, { activations });
       expect(one.dims).toEqual([3, 3, 200]);
       for (const t of [2, 3]) {
         setNumThreads(t);
-        expect(Buffer.from(int4Linear(x, packed, { activations }).data.buffer).equals(Buffer.from(one.data.buffer))).toBe(true);
+        expect(Buffer.from(int4LinearSync(x, packed, { activations }).data.buffer).equals(Buffer.from(one.data.buffer))).toBe(true);
       }
     }
     setNumThreads(0);
@@ -180,7 +193,7 @@ describe('int4Linear', () => {
     const dq = compressScales(q);
     const packed = packInt4Weights(dq);
     const x = normal(128, next);
-    const a = int4Linear(x, packed);
+    const a = int4LinearSync(x, packed);
     expect(a.dims).toEqual([64]);
     // The same as packing the tensor whose scales are the rebuilt ones.
     expect(packInt4Weights(decompressScales(dq)).packedBytes()).toEqual(packed.packedBytes());
@@ -191,7 +204,7 @@ describe('int4Linear', () => {
     const q = quantize({ type: 'float32', data: normal(16 * 64, next), dims: [16, 64] }, { dtype: 'int4', axis: 1, groupSize: 32 });
     const packed = packInt4Weights(q);
     const out = new Float32Array(2 * 16);
-    const y = int4Linear({ type: 'float32', data: normal(128, next), dims: [2, 64] }, packed, { out, activations: 'int8' });
+    const y = int4LinearSync({ type: 'float32', data: normal(128, next), dims: [2, 64] }, packed, { out, activations: 'int8' });
     expect(y.data).toBe(out);
   });
 
@@ -199,7 +212,7 @@ describe('int4Linear', () => {
     const next = rng(9);
     const packed = packInt4Weights(quantize({ type: 'float32', data: normal(16 * 64, next), dims: [16, 64] }, { dtype: 'int4', axis: 1, groupSize: 64 }));
     for (const activations of ['float32', 'int8'] as const) {
-      const y = int4Linear({ type: 'float32', data: new Float32Array(0), dims: [2, 0, 64] }, packed, { activations });
+      const y = int4LinearSync({ type: 'float32', data: new Float32Array(0), dims: [2, 0, 64] }, packed, { activations });
       expect(y.dims).toEqual([2, 0, 16]);
       expect(y.data.length).toBe(0);
     }
@@ -238,17 +251,17 @@ describe('int4Linear', () => {
     expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(3), null, { k: 64, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(4), null, { k: 64, n: 4, blockSize: 16 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     // int4Linear arguments.
-    expect(errCode(() => int4Linear(new Float32Array(95), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4Linear(new Float64Array(96), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(errCode(() => int4Linear(new Float32Array(96), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(errCode(() => int4LinearSync(new Float32Array(95), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4LinearSync(new Float64Array(96), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(errCode(() => int4LinearSync(new Float32Array(96), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const nan = new Float32Array(96);
     nan[5] = Number.NaN;
-    expect(errCode(() => int4Linear(nan, packed, { activations: 'int8' }))).toBe('ERR_QUANTA_NON_FINITE');
-    expect(Number.isNaN(int4Linear(nan, packed).data[0])).toBe(true);  // float32 activations: IEEE propagation
-    expect(errCode(() => int4Linear(new Float32Array(96), packed, { activations: 'int4' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(errCode(() => int4Linear(new Float32Array(96), packed, { bias: new Float32Array(7) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4Linear(new Float32Array(96), packed, { out: new Float32Array(9) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4Linear(new Float32Array(96), packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(errCode(() => int4LinearSync(nan, packed, { activations: 'int8' }))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(Number.isNaN(int4LinearSync(nan, packed).data[0])).toBe(true);  // float32 activations: IEEE propagation
+    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { activations: 'int4' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { bias: new Float32Array(7) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { out: new Float32Array(9) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
   });
 
   it('re-checks lengths in C++ when the TypeScript layer is bypassed', () => {

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "binding/args.h"
+#include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
@@ -97,7 +98,7 @@ struct LinearCall {
   const KernelTable* kernels = nullptr;
 };
 
-// int4Linear(packed, x, m, int8Activations, bias | null, y, isa?)
+// int4Linear(packed, x, m, int8Activations, bias | null, y, isa?, async?) -> void | Promise
 LinearCall parse_linear(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   LinearCall c;
@@ -131,9 +132,8 @@ Napi::Value Int4Linear(const Napi::CallbackInfo& info) {
                       (std::isnan(call.x.data[bad]) ? "NaN" : call.x.data[bad] > 0 ? "Infinity" : "-Infinity"));
     }
   }
-  const std::string err = run_linear(call);
-  if (!err.empty()) throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", err);
-  return info.Env().Undefined();
+  // The call holds views and the packed pointer; the Promise form keeps their JS owners alive.
+  return finish(info, async_arg(info, 7), "ERR_QUANTA_INVALID_ARGUMENT", [call] { return run_linear(call); });
 }
 
 // int4PackedInfo(packed) -> { n, k, group, hasZeroPoints, bytes }

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 
-import { ISA_NAMES, capabilities, int4Linear, packInt4FromMatMulNBits } from '../../lib/index.js';
+import { ISA_NAMES, capabilities, int4LinearSync, packInt4FromMatMulNBits } from '../../lib/index.js';
 import type { IsaName } from '../../lib/index.js';
 import type { FixtureTensor } from './fixtures';
 import { floatsFromBits, loadFixture } from './fixtures';
@@ -50,7 +50,7 @@ describe(`MatMulNBits (onnxruntime-node ${fixture.versions['onnxruntime-node']})
       const factor = 2 * (c.blockSize + groups + 2) * 2 ** -23;
       const packed = packInt4FromMatMulNBits(B, scales, zp, { k: c.K, n: c.N, blockSize: c.blockSize });
       for (const isa of ISAS) {
-        const y = int4Linear({ type: 'float32', data: A, dims: [c.M, c.K] }, packed, { isa });
+        const y = int4LinearSync({ type: 'float32', data: A, dims: [c.M, c.K] }, packed, { isa });
         expect(y.dims).toEqual(c.outputs.Y.dims);
         for (let i = 0; i < want.length; i++) {
           const err = Math.abs(y.data[i]! - want[i]!);
