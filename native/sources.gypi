@@ -4,10 +4,12 @@
       "native/dispatch/cpu_features.cc",
       "native/dispatch/cuda_probe.cc",
       "native/dispatch/kernel_table.cc",
+      "native/kernels/ref/binary_gemm_ref.cc",
       "native/kernels/ref/gemm_ref.cc",
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
+      "native/runtime/binary_gemm.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
       "native/runtime/linear_ops.cc",
@@ -16,6 +18,7 @@
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
+      "native/kernels/x86_avx2/binary_gemm_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
       "native/kernels/x86_avx2/range_avx2.cc"
@@ -25,6 +28,8 @@
       "native/kernels/x86_avxvnni/gemm_avxvnni.cc"
     ],
     "quanta_x86_avx512vnni_sources": [
+      "native/kernels/x86_avx512vnni/binary_gemm_avx512.cc",
+      "native/kernels/x86_avx512vnni/binary_gemm_avx512_vpopcnt.cc",
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
@@ -32,6 +37,7 @@
       "native/kernels/x86_avx512vnni/range_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
+      "native/kernels/arm_neon/binary_gemm_neon.cc",
       "native/kernels/arm_neon/quantize_neon.cc",
       "native/kernels/arm_neon/range_neon.cc"
     ],

@@ -139,6 +139,7 @@ void register_ref_kernels(KernelTable* t) {
   t->histogram_f32 = ref::histogram_f32;
   t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = t->range_isa = Isa::ref;
   register_ref_gemm_kernels(t);
+  register_ref_binary_kernels(t);
 }
 
 }  // namespace quanta

@@ -149,6 +149,7 @@ void register_range_kernels(KernelTable* t);  // range_avx2.cc
 void register_avx2_kernels(KernelTable* t) {
   using namespace avx2;
   register_avx2_gemm_kernels(t);
+  register_avx2_binary_kernels(t);
   t->quantize_f32_s8 = quantize_run<int8_t>;
   t->quantize_f32_u8 = quantize_run<uint8_t>;
   t->quantize_f32_s8_lanes = quantize_lanes<int8_t>;

@@ -39,6 +39,7 @@ void register_avx512vnni_kernels(KernelTable* t) {
   t->dot_u8s8 = dot_u8s8_avx512vnni;
   t->dot_isa = Isa::avx512vnni;
   register_avx512vnni_gemm_kernels(t);
+  register_avx512_binary_kernels(t);
 }
 
 }  // namespace quanta
