@@ -12,6 +12,7 @@ namespace quanta {
 namespace {
 
 struct PopcountNibbleTable {
+  static constexpr bool kAsm = false;
   const __m512i table = _mm512_broadcast_i32x4(_mm_setr_epi8(0, 1, 1, 2, 1, 2, 2, 3, 1, 2, 2, 3, 2, 3, 3, 4));
   const __m512i low = _mm512_set1_epi8(0x0F);
   __m512i operator()(__m512i x) const {

@@ -14,6 +14,7 @@ namespace quanta {
 namespace {
 
 struct PopcountVpopcntq {
+  static constexpr bool kAsm = true;  // the 4 x 4 tile's loop is written in assembly
   __m512i operator()(__m512i x) const { return _mm512_popcnt_epi64(x); }
 };
 
