@@ -47,6 +47,7 @@
     "quanta_binding_sources": [
       "native/binding/addon.cc",
       "native/binding/args.cc",
+      "native/binding/binary_binding.cc",
       "native/binding/codebook_binding.cc",
       "native/binding/gemm_binding.cc",
       "native/binding/linear_binding.cc",

@@ -11,6 +11,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   quanta::binding::register_codebook(env, exports);
   quanta::binding::register_range(env, exports);
   quanta::binding::register_gemm(env, exports);
+  quanta::binding::register_binary(env, exports);
   return exports;
 }
 

@@ -10,5 +10,6 @@ void register_linear(Napi::Env env, Napi::Object exports);
 void register_codebook(Napi::Env env, Napi::Object exports);
 void register_range(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
+void register_binary(Napi::Env env, Napi::Object exports);
 
 }  // namespace quanta::binding
