@@ -8,6 +8,9 @@
  *
  *   binary x binary:  dot[m, n] = K - 2 * popcount(a[m] XOR w[n])          (int32, exact)
  *                     float32: fma(float(dot), aScale[m] * scale[n], bias[n])
+ *                     group scales (G values of K each, G a multiple of 64 up to 8192), in order:
+ *                       acc = +0; for g: acc = fma(float(dot_g), aScale[m] * scale[n, g], acc)
+ *                       y = acc + bias[n]
  *   float32 activations x binary weights:
  *                     acc = +0; for k in order: acc += sign(w[n, k]) ? x[m, k] : -x[m, k]
  *                     y = fma(acc, scale[n], bias[n])
@@ -31,8 +34,13 @@ export type BinaryWeightLayout = 'nk' | 'kn';
 export interface PackBinaryWeightsOptions {
   /** Default 'nk'. */
   layout?: BinaryWeightLayout;
-  /** Float32 weights: one mean(|w|) per output channel (default) or one for the tensor. */
-  scale?: 'channel' | 'tensor';
+  /**
+   * Float32 weights: one mean(|w|) per output channel (default), one for the tensor, or one per
+   * output channel and group of `groupSize` values along K (binary activations only).
+   */
+  scale?: 'channel' | 'tensor' | 'group';
+  /** With scale 'group': a multiple of 64, at most 8192. */
+  groupSize?: number;
   /** Per output channel (N values), added in float32 outputs. */
   bias?: Float32Array | readonly number[];
 }
@@ -49,8 +57,10 @@ export class PackedBinaryWeights {
     handle: unknown,
     readonly n: number,
     readonly k: number,
-    /** The weight scales (1 or N values). */
+    /** The weight scales: 1, N, or N * ceil(K / groupSize) (column n's groups together). */
     readonly scale: Float32Array,
+    /** 0 unless the scales are per group of this many values along K. */
+    readonly groupSize: number,
   ) {
     this[kHandle] = handle;
   }
@@ -96,6 +106,7 @@ export function packBinaryWeights(weights: Float32Input | BinaryTensor, options:
   const layout = checkLayout(options.layout);
   const nAxis = layout === 'nk' ? 0 : 1;
   let q: BinaryTensor;
+  let groupSize = 0;
   if (isBinaryTensor(weights)) {
     if (options.scale !== undefined) {
       throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.scale', 'undefined for a binary tensor (its scales are used)', options.scale);
@@ -111,11 +122,18 @@ export function packBinaryWeights(weights: Float32Input | BinaryTensor, options:
     }
     if (!(q.scale instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_SCALE', 'weights.scale', 'a Float32Array', q.scale);
     const perChannel = q.scale.length === dims[nAxis] && q.axis === nAxis && (q.blockSize ?? null) === null;
-    if (q.scale.length !== 1 && !perChannel) {
+    const grouped = q.axis === 1 - nAxis && typeof q.blockSize === 'number';
+    if (q.scale.length !== 1 && !perChannel && !grouped) {
       throw new QuantaError(
         'ERR_QUANTA_INVALID_SCALE',
-        `weights must have one scale per tensor or per output channel (axis ${nAxis} for layout '${layout}', no blockSize); received ${q.scale.length} scales on axis ${String(q.axis)} with blockSize ${String(q.blockSize)}. Group scales are not supported by the binary GEMM`,
+        `weights must have one scale per tensor, per output channel (axis ${nAxis} for layout '${layout}'), or per group along K (axis ${1 - nAxis} with blockSize); received ${q.scale.length} scales on axis ${String(q.axis)} with blockSize ${String(q.blockSize)}`,
       );
+    }
+    if (grouped) {
+      // One block covering all of K is one group whatever its nominal size.
+      const kLength = dims[1 - nAxis]!;
+      const block = q.blockSize! >= kLength ? Math.max(64, Math.ceil(kLength / 64) * 64) : q.blockSize;
+      groupSize = checkGroupSize(block, 'weights.blockSize');
     }
     for (let i = 0; i < q.scale.length; i++) {
       if (!(q.scale[i]! >= 0) || !Number.isFinite(q.scale[i]!)) {
@@ -124,20 +142,45 @@ export function packBinaryWeights(weights: Float32Input | BinaryTensor, options:
     }
   } else {
     const scale = options.scale ?? 'channel';
-    if (scale !== 'channel' && scale !== 'tensor') {
-      throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.scale', "'channel' or 'tensor' (group scales are not supported by the binary GEMM)", scale);
+    if (scale !== 'channel' && scale !== 'tensor' && scale !== 'group') {
+      throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.scale', "'channel', 'tensor' or 'group'", scale);
+    }
+    if (scale === 'group') groupSize = checkGroupSize(options.groupSize, 'options.groupSize');
+    else if (options.groupSize !== undefined) {
+      throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.groupSize', "undefined unless options.scale is 'group'", options.groupSize);
     }
     const w = viewFiniteFloat32(weights, 'weights', 'the binary scale is mean(|w|)');
     if (w.dims.length !== 2) {
       throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `weights must be 2-D (${layout === 'nk' ? '[N, K]' : '[K, N]'}), received dims [${w.dims.join(', ')}]`);
     }
-    q = quantizeBinary({ type: 'float32', data: w.data, dims: w.dims }, scale === 'channel' ? { axis: nAxis } : {});
+    // The format wants blocks no longer than the axis: a group longer than K is all of K.
+    const kLength = w.dims[1 - nAxis]!;
+    const layoutOptions = scale === 'channel' ? { axis: nAxis }
+      : scale === 'group' ? (kLength === 0 ? { axis: 1 - nAxis } : { axis: 1 - nAxis, blockSize: Math.min(groupSize, kLength) })
+        : {};
+    q = quantizeBinary({ type: 'float32', data: w.data, dims: w.dims }, layoutOptions);
   }
   const [n, k] = layout === 'nk' ? [q.dims[0]!, q.dims[1]!] : [q.dims[1]!, q.dims[0]!];
   const bias = readBias(options.bias, n);
-  const scale = q.scale.length > 0 ? q.scale : new Float32Array([0]);
-  const handle = callNative((native) => native.binaryPackWeights(q.data, layout === 'nk', n, k, scale, bias));
-  return new PackedBinaryWeights(handle, n, k, Float32Array.from(scale));
+  let scale: Float32Array;
+  if (groupSize > 0) {
+    // The format orders [N, K] blocks as n * groups + g and [K, N] ones as g * N + n; the kernels
+    // take column n's groups together.
+    const groups = Math.ceil(k / groupSize);
+    scale = layout === 'nk' && groups > 0 ? Float32Array.from(q.scale) : new Float32Array(n * groups);
+    if (layout === 'kn') for (let g = 0; g < groups; g++) for (let j = 0; j < n; j++) scale[j * groups + g] = q.scale[g * n + j]!;
+  } else {
+    scale = q.scale.length > 0 ? Float32Array.from(q.scale) : new Float32Array([0]);
+  }
+  const handle = callNative((native) => native.binaryPackWeights(q.data, layout === 'nk', n, k, scale, bias, groupSize));
+  return new PackedBinaryWeights(handle, n, k, scale, groupSize);
+}
+
+function checkGroupSize(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 64 || value > 8192 || value % 64 !== 0) {
+    throw invalid('ERR_QUANTA_INVALID_ARGUMENT', name, 'a multiple of 64 from 64 to 8192 (the binary GEMM packs 64 signs per word)', value);
+  }
+  return value;
 }
 
 /** XNOR-Net binarization of activation rows x [..., M, K]: sign bits and mean(|x|) per row. */
@@ -219,6 +262,9 @@ export function binaryGemm(x: Float32Input | BinaryActivations, packed: PackedBi
     m = k === 0 ? dims.slice(0, -1).reduce((a, b) => a * b, 1) : v.data.length / k;
     mode = activations === 'binary' ? 1 : 2;
     xf = v.data;
+  }
+  if (mode === 2 && packed.groupSize > 0) {
+    throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.activations', "'binary' for weights with group scales", activations);
   }
   if (mode === 2 && output === 'int32') {
     throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.output', "'float32' with float32 activations", output);

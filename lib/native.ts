@@ -80,7 +80,9 @@ export interface NativeAddon {
   ): void;
   gemmKernelIsa(isa?: string): string;
   /** Packed binary weights as an opaque, type-tagged handle (binary_binding.cc). */
-  binaryPackWeights(bits: Uint8Array, layoutNK: boolean, n: number, k: number, scale: Float32Array, bias: Float32Array | null): unknown;
+  binaryPackWeights(
+    bits: Uint8Array, layoutNK: boolean, n: number, k: number, scale: Float32Array, bias: Float32Array | null, groupSize: number,
+  ): unknown;
   /** Sign bits (m * ceil(k / 64) words) and mean |x| per row of x [m, k]. */
   binaryBinarize(x: Float32Array, m: number, k: number, words: BigUint64Array, scale: Float32Array): void;
   /** mode: 0 binary words, 1 float32 binarized natively, 2 float32 activations; kind: 0 int32, 1 float32. */

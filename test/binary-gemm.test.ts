@@ -199,6 +199,44 @@ describe('binaryGemm', () => {
     expect(fromBits.scale).toEqual(fromFloat.scale);
   });
 
+  it('group scales: acc = fma(float(dot_g), aScale * scale[n, g], acc) group by group, + bias; identical on every path and layout', () => {
+    const next = rng(9);
+    for (const [m, n, k, groupSize] of [[3, 5, 64, 64], [4, 9, 200, 64], [2, 17, 300, 128], [5, 3, 1000, 192]] as const) {
+      const x = floats(m * k, next);
+      const w = floats(n * k, next);
+      const bias = Float32Array.from({ length: n }, (_, j) => j / 4 - 1);
+      const nk = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] }, { scale: 'group', groupSize, bias });
+      const kn = packBinaryWeights({ type: 'float32', data: transpose(w, n, k), dims: [k, n] }, { layout: 'kn', scale: 'group', groupSize, bias });
+      const fromTensor = packBinaryWeights(quantizeBinary({ type: 'float32', data: w, dims: [n, k] }, { axis: 1, blockSize: groupSize }), { bias });
+      expect(kn.scale).toEqual(nk.scale);
+      const X = { type: 'float32', data: x, dims: [m, k] } as const;
+      const results = paths.flatMap((isa) => [nk, kn, fromTensor].map((p) => binaryGemm(X, p, { isa }).data as Float32Array));
+      for (const r of results) expect(r).toEqual(results[0]);
+      // Against float64 arithmetic on the same terms (each kernel step rounds to float32 once).
+      const groups = Math.ceil(k / groupSize);
+      const y = results[0]!;
+      for (let r = 0; r < m; r++) {
+        const sa = meanAbs(x, r * k, k);
+        for (let j = 0; j < n; j++) {
+          let want = 0;
+          let magnitude = 0;
+          for (let g = 0; g < groups; g++) {
+            let dot = 0;
+            for (let kk = g * groupSize; kk < Math.min(k, (g + 1) * groupSize); kk++) dot += sign(x[r * k + kk]!) * sign(w[j * k + kk]!);
+            const sw = meanAbs(w, j * k + g * groupSize, Math.min(groupSize, k - g * groupSize));
+            expect(nk.scale[j * groups + g]).toBe(sw);
+            want += dot * Math.fround(sa * sw);
+            magnitude += Math.abs(dot * sa * sw);
+          }
+          want += bias[j]!;
+          expect(Math.abs(y[r * n + j]! - want)).toBeLessThanOrEqual((magnitude + Math.abs(bias[j]!)) * (groups + 1) * 2 ** -23);
+        }
+      }
+      // int32 output ignores the scales: the plain dots.
+      expect(binaryGemm(X, nk, { output: 'int32' }).data).toEqual(naiveDots(x, w, m, n, k));
+    }
+  });
+
   it('keeps leading dims and writes into a caller-provided output', () => {
     const next = rng(8);
     const packed = packBinaryWeights({ type: 'float32', data: floats(5 * 8, next), dims: [5, 8] });
@@ -238,8 +276,12 @@ describe('binaryGemm', () => {
     expect(code(() => packBinaryWeights(w, { scale: 'group' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(code(() => packBinaryWeights(w, { bias: [1, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(code(() => packBinaryWeights(w, { bias: [1, Infinity, 2] }))).toBe('ERR_QUANTA_NON_FINITE');
-    const grouped = quantizeBinary(w, { axis: 1, blockSize: 2 });
-    expect(code(() => packBinaryWeights(grouped))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(code(() => packBinaryWeights(quantizeBinary(w, { axis: 1 })))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(code(() => packBinaryWeights(quantizeBinary(w, { axis: 1, blockSize: 2 })))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => packBinaryWeights(w, { scale: 'group', groupSize: 96 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => packBinaryWeights(w, { groupSize: 64 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    const groupedPacked = packBinaryWeights(w, { scale: 'group', groupSize: 64 });
+    expect(code(() => binaryGemm(x, groupedPacked, { activations: 'float32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
   });
 
   it('the binding re-checks every length that protects memory', () => {

@@ -40,10 +40,11 @@ bool present(const Napi::CallbackInfo& info, size_t index) {
 }
 
 size_t packed_bytes(const BinaryPackedB& p) {
-  return p.panels * p.panel_stride * 8 + p.mask_panels * p.mask_panel_stride * 2 + 8 * p.mask_panels * 16;
+  return p.panels * p.panel_stride * 8 + p.mask_panels * p.mask_panel_stride * 2 + 4 * (p.groups + 1) * p.scale_stride;
 }
 
-// binaryPackWeights(bits, layoutNK, n, k, scale, bias | null) -> handle
+// binaryPackWeights(bits, layoutNK, n, k, scale, bias | null, groupSize) -> handle; with
+// groupSize > 0, scale holds N * ceil(K / groupSize) values, column n's groups together.
 Napi::Value BinaryPackWeights(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   auto bits = typed_array<uint8_t>(info, 0, "bits");
@@ -53,12 +54,17 @@ Napi::Value BinaryPackWeights(const Napi::CallbackInfo& info) {
   auto scale = typed_array<float>(info, 4, "scale");
   View<float> bias;
   if (present(info, 5)) bias = typed_array<float>(info, 5, "bias");
+  const size_t group_size = present(info, 6) ? size_arg(info, 6, "groupSize") : 0;
   check_length(info, bits.length, (checked_product(env, n, k) + 7) / 8, "bits");
-  if (scale.length != 1 && scale.length != n) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "scale must have 1 or N values");
+  if (group_size != 0) {
+    check_length(info, scale.length, checked_product(env, n, (k + group_size - 1) / group_size), "scale");
+  } else if (scale.length != 1 && scale.length != n) {
+    throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "scale must have 1 or N values");
+  }
   if (bias.data != nullptr) check_length(info, bias.length, n, "bias");
   auto* packed = new BinaryPackedB();
   const std::string err = binary_pack_b(bits.data, nk ? BinaryLayoutB::nk : BinaryLayoutB::kn, n, k, scale.data,
-                                        scale.length, bias.data, packed);
+                                        scale.length, bias.data, packed, group_size);
   if (!err.empty()) {
     delete packed;
     throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);

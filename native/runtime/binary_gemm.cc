@@ -35,9 +35,19 @@ const float* ones(size_t count) {
 }  // namespace
 
 std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, size_t k, const float* scale,
-                          size_t scale_count, const float* bias, BinaryPackedB* out) {
-  if (scale_count != 1 && scale_count != n) return "scales: expected 1 or N values";
+                          size_t scale_count, const float* bias, BinaryPackedB* out, size_t group_size) {
   BinaryPackedB p;
+  if (group_size != 0) {
+    if (group_size % kBinaryWordBits != 0 || group_size > kBinaryMaxGroup) {
+      return "group size: expected a multiple of 64 up to " + std::to_string(kBinaryMaxGroup) + ", received " +
+             std::to_string(group_size);
+    }
+    p.group_size = group_size;
+    p.groups = (k + group_size - 1) / group_size;  // 0 when K = 0
+    if (scale_count != n * p.groups) return "scales: expected N * ceil(K / group size) values";
+  } else if (scale_count != 1 && scale_count != n) {
+    return "scales: expected 1 or N values";
+  }
   p.n = n;
   p.k = k;
   p.words = binary_words(k);
@@ -49,7 +59,9 @@ std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, s
   const size_t word_bytes = round_up(p.panels * p.panel_stride * 8, 64);
   const size_t mask_bytes = round_up(p.mask_panels * p.mask_panel_stride * 2, 64);
   const size_t float_bytes = round_up(cols * 4, 64);
-  const size_t bytes = word_bytes + mask_bytes + 2 * float_bytes;
+  p.scale_stride = cols;
+  const size_t scale_arrays = std::max<size_t>(p.groups, 1);
+  const size_t bytes = word_bytes + mask_bytes + (scale_arrays + 1) * float_bytes;
   void* mem = std::aligned_alloc(64, bytes);
   if (mem == nullptr) return "out of memory packing the weights";
   p.storage = std::shared_ptr<void>(mem, std::free);
@@ -58,7 +70,7 @@ std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, s
   auto* words = reinterpret_cast<uint64_t*>(base);
   auto* masks = reinterpret_cast<uint16_t*>(base + word_bytes);
   auto* scales = reinterpret_cast<float*>(base + word_bytes + mask_bytes);
-  auto* biases = reinterpret_cast<float*>(base + word_bytes + mask_bytes + float_bytes);
+  auto* biases = reinterpret_cast<float*>(base + word_bytes + mask_bytes + scale_arrays * float_bytes);
   for (size_t j = 0; j < n; ++j) {
     uint64_t* col_words = words + (j / kBinaryPanel) * p.panel_stride + j % kBinaryPanel;
     uint16_t* col_masks = masks + (j / kBinaryF32Panel) * p.mask_panel_stride;
@@ -70,7 +82,11 @@ std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, s
         col_masks[kk] |= col_bit;
       }
     }
-    scales[j] = scale[scale_count == 1 ? 0 : j];
+    if (p.group_size != 0) {
+      for (size_t gi = 0; gi < p.groups; ++gi) scales[gi * p.scale_stride + j] = scale[j * p.groups + gi];
+    } else {
+      scales[j] = scale[scale_count == 1 ? 0 : j];
+    }
     biases[j] = bias == nullptr ? 0.0f : bias[j];
   }
   p.data = words;
@@ -108,20 +124,23 @@ std::string binary_gemm_b1b1(const KernelTable& kt, const BinaryA& a, const Bina
   if (K > size_t{INT32_MAX}) return "K = " + std::to_string(K) + " exceeds the int32 bound 2147483647";
   if (M == 0 || N == 0) return "";
   const float* scale_a = a.scale != nullptr ? a.scale : ones(M);
+  const bool grouped = kind == BinaryOutKind::f32 && b.group_size != 0;
   if (K == 0) {  // every dot is 0
     for (size_t r = 0; r < M; ++r) {
       for (size_t j = 0; j < N; ++j) {
         if (kind == BinaryOutKind::s32) {
           static_cast<int32_t*>(y)[r * ldy + j] = 0;
         } else {
-          static_cast<float*>(y)[r * ldy + j] = std::fmaf(0.0f, scale_a[r] * b.scale[j], b.bias[j]);
+          static_cast<float*>(y)[r * ldy + j] =
+              grouped ? 0.0f + b.bias[j] : std::fmaf(0.0f, scale_a[r] * b.scale[j], b.bias[j]);
         }
       }
     }
     return "";
   }
-  const size_t slices = (b.words + kBinaryKcWords - 1) / kBinaryKcWords;
-  const size_t slice_words = (b.words + slices - 1) / slices;
+  // Group-scaled: one slice per group. Otherwise slices of at most kBinaryKcWords, balanced.
+  const size_t slices = grouped ? b.groups : (b.words + kBinaryKcWords - 1) / kBinaryKcWords;
+  const size_t slice_words = grouped ? b.group_size / kBinaryWordBits : (b.words + slices - 1) / slices;
   const size_t row_blocks = (M + kBinaryMc - 1) / kBinaryMc;
   const size_t chunk = chunk_panels(b.panels, 4, row_blocks);
   const size_t col_chunks = (b.panels + chunk - 1) / chunk;
@@ -147,12 +166,12 @@ std::string binary_gemm_b1b1(const KernelTable& kt, const BinaryA& a, const Bina
         g.first = sl == 0;
         g.last = sl + 1 == slices;
         g.last_mask = g.last ? binary_last_mask(K) : ~uint64_t{0};
-        g.k = K;
+        g.k = grouped ? std::min(K, (w0 + g.words) * kBinaryWordBits) - w0 * kBinaryWordBits : K;
         g.out = static_cast<uint8_t*>(y) + (r0 * ldy + col0) * 4;
         g.ldc = ldy;
-        g.kind = kind;
+        g.kind = grouped ? BinaryOutKind::f32_group : kind;
         g.scale_a = scale_a + r0;
-        g.scale_b = b.scale + col0;
+        g.scale_b = b.scale + (grouped ? sl * b.scale_stride : 0) + col0;
         g.bias = b.bias + col0;
         kt.binary_gemm_b1b1(g);
       }
@@ -164,6 +183,7 @@ std::string binary_gemm_b1b1(const KernelTable& kt, const BinaryA& a, const Bina
 std::string binary_gemm_b1f32(const KernelTable& kt, const float* x, size_t m, size_t ldx, const BinaryPackedB& b,
                               float* y, size_t ldy) {
   const size_t M = m, N = b.n;
+  if (b.group_size != 0) return "binary weights with group scales need binary activations";
   if (M == 0 || N == 0) return "";
   const size_t row_blocks = (M + kBinaryF32Mc - 1) / kBinaryF32Mc;
   const size_t chunk = chunk_panels(b.mask_panels, 2, row_blocks);

@@ -55,6 +55,7 @@ struct Case {
   bool nk = true;
   bool f32 = false;
   uint32_t seed = 1;
+  size_t group = 0;  // weight scales per group of this many bits along K (f32 output)
 };
 
 // A as packed words whose padding bits are random garbage; signs[r * k + kk] the +-1 values.
@@ -78,14 +79,32 @@ std::string run_b1b1(const Case& c) {
   std::mt19937 rng(c.seed);
   PackedA a = make_a(c.m, c.k, rng);
   std::vector<uint8_t> wbits = random_bits(c.n * c.k, rng);
-  std::vector<float> sa(c.m), sb(c.n), bias(c.n);
+  const size_t groups = c.group == 0 ? 1 : (c.k + c.group - 1) / c.group;
+  std::vector<float> sa(c.m), sb(c.n * groups), bias(c.n);
   for (auto& v : sa) v = 0.01f + static_cast<float>(rng() % 1000) / 997.0f;
   for (auto& v : sb) v = 0.01f + static_cast<float>(rng() % 1000) / 991.0f;
   for (auto& v : bias) v = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 64.0f;
   BinaryPackedB pb;
   std::string err = binary_pack_b(wbits.data(), c.nk ? BinaryLayoutB::nk : BinaryLayoutB::kn, c.n, c.k, sb.data(),
-                                  sb.size(), bias.data(), &pb);
+                                  sb.size(), bias.data(), &pb, c.group);
   if (!err.empty()) return err;
+  // Group-scaled float32: acc = fmaf(float(dot_g), sa * sb[n][g], acc) group by group, + bias.
+  std::vector<float> grouped(c.m * c.n);
+  if (c.group != 0) {
+    for (size_t r = 0; r < c.m; ++r) {
+      for (size_t j = 0; j < c.n; ++j) {
+        float acc = 0.0f;
+        for (size_t gi = 0; gi * c.group < c.k; ++gi) {
+          int64_t dot = 0;
+          for (size_t kk = gi * c.group; kk < std::min(c.k, (gi + 1) * c.group); ++kk) {
+            dot += a.signs[r * c.k + kk] * sign_of(wbits, c.nk ? j * c.k + kk : kk * c.n + j);
+          }
+          acc = std::fmaf(static_cast<float>(dot), sa[r] * sb[j * groups + gi], acc);
+        }
+        grouped[r * c.n + j] = acc + bias[j];
+      }
+    }
+  }
   std::vector<int32_t> want(c.m * c.n);
   for (size_t r = 0; r < c.m; ++r) {
     for (size_t j = 0; j < c.n; ++j) {
@@ -114,7 +133,7 @@ std::string run_b1b1(const Case& c) {
         if (j < c.n) {
           expect = want[r * c.n + j];
           if (c.f32) {
-            const float f = std::fmaf(static_cast<float>(expect), sa[r] * sb[j], bias[j]);
+            const float f = c.group != 0 ? grouped[r * c.n + j] : std::fmaf(static_cast<float>(expect), sa[r] * sb[j], bias[j]);
             std::memcpy(&expect, &f, 4);
           }
         }
@@ -228,6 +247,39 @@ TEST(BinaryGemm, ThreadCountsGiveIdenticalResults) {
     }
   }
   set_num_threads(0);
+}
+
+TEST(BinaryGemm, GroupScalesAllPathsBitIdentical) {
+  uint32_t seed = 500;
+  for (size_t group : {size_t{64}, size_t{128}, size_t{192}, size_t{512}, kBinaryMaxGroup}) {
+    for (size_t k : {size_t{1}, size_t{63}, size_t{64}, size_t{65}, group - 1, group, group + 1, 3 * group + 70, kBinaryMaxGroup + 64}) {
+      for (bool f32 : {true, false}) {
+        Case c;
+        c.m = 1 + seed % 7;
+        c.n = 1 + (seed * 3) % 37;
+        c.k = k;
+        c.f32 = f32;
+        c.nk = (seed & 1) != 0;
+        c.group = group;
+        c.seed = seed++;
+        ASSERT_EQ(run_b1b1(c), "") << "group " << group;
+      }
+    }
+  }
+  Case c{9, 20, 300, true, true, 3, 128};
+  for (int threads = 1; threads <= 3; ++threads) {
+    set_num_threads(threads);
+    EXPECT_EQ(run_b1b1(c), "");
+  }
+  set_num_threads(0);
+  BinaryPackedB pb;
+  std::vector<uint8_t> bits(16);
+  std::vector<float> s(4, 1.0f);
+  EXPECT_NE(binary_pack_b(bits.data(), BinaryLayoutB::nk, 2, 64, s.data(), 2, nullptr, &pb, 32), "");
+  EXPECT_NE(binary_pack_b(bits.data(), BinaryLayoutB::nk, 2, 64, s.data(), 1, nullptr, &pb, 64), "");
+  ASSERT_EQ(binary_pack_b(bits.data(), BinaryLayoutB::nk, 2, 64, s.data(), 2, nullptr, &pb, 64), "");
+  std::vector<float> x(64, 1.0f), y(2);
+  EXPECT_NE(binary_gemm_b1f32(kernels_for(Isa::ref), x.data(), 1, 64, pb, y.data(), 2), "");
 }
 
 TEST(BinaryGemm, ZeroSizes) {

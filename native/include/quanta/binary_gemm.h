@@ -8,6 +8,9 @@
 // `valid` keeps the K real bits: bits past K in the last word may hold anything (garbage) and
 // never change a result. Integer dots are exact for every K < 2^31 and equal on every path.
 // float32 output: y = fmaf(float(dot), scale_a[m] * scale_b[n], bias[n]) (the int8 GEMM's order).
+// With weight scales per group of G bits along K (G a multiple of 64), group by group in order:
+//   acc = +0.0f;  for g: acc = fmaf(float(dot_g), scale_a[m] * scale_b[g][n], acc);  y = acc + bias[n]
+// where dot_g is the dot over the group's bits (the last group may be shorter).
 //
 // binary weights x float32 activations: for each (m, n), in this exact order,
 //   acc = +0.0f;  for k = 0, 1, ..., K - 1:  acc = acc + (bit(w[n], k) ? x[m, k] : -x[m, k]);
@@ -38,6 +41,10 @@ constexpr size_t kBinaryPanel = 8;
 enum class BinaryOutKind : uint8_t {
   s32,  // out = dot (int32)
   f32,  // out = fmaf(float(dot), scale_a[m] * scale_b[n], bias[n])
+  // One group of a group-scaled product (the block's slice is exactly one group, k its bits):
+  // out = fmaf(float(dot), scale_a[m] * scale_b[n], first ? +0.0f : out), then + bias[n] when
+  // last. Popcounts never carry between slices in this mode.
+  f32_group,
 };
 
 struct BinaryGemmBlock {
@@ -54,7 +61,7 @@ struct BinaryGemmBlock {
   uint64_t last_mask;  // valid bits of this slice's last word (binary_last_mask(K) on the final slice)
   bool first;          // start the popcounts from zero (else continue the int32 counts in out)
   bool last;           // turn counts into dots and write the epilogue
-  size_t k;            // K, all slices together (used when last)
+  size_t k;            // K, all slices together (used when last); f32_group: this slice's bits
   // Row r at out + r * ldc (elements): running popcounts as int32 until `last`, then int32 dots
   // or float32 values (the kernel touches the lanes only as raw 32-bit values before that).
   void* out;

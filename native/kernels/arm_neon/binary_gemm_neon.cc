@@ -83,6 +83,14 @@ void b1b1_tile(const BinaryGemmBlock& g, size_t row0, size_t panel) {
       const size_t left = g.n - c;                                                                     \
       int32_t* out = static_cast<int32_t*>(g.out) + (row0 + r) * g.ldc + c;                            \
       int32x4_t count = column_counts(lo, hi);                              \
+      if (g.kind == BinaryOutKind::f32_group) {                                                        \
+        const int32x4_t dot = vsubq_s32(kk, vaddq_s32(count, count));                                  \
+        const float32x4_t s = vmulq_f32(vdupq_n_f32(g.scale_a[row0 + r]), vld1q_f32(g.scale_b + c));   \
+        const float32x4_t prev = g.first ? vdupq_n_f32(0.0f) : vreinterpretq_f32_s32(load_lanes(out, left)); \
+        float32x4_t y = vfmaq_f32(prev, vcvtq_f32_s32(dot), s);                                        \
+        if (g.last) y = vaddq_f32(y, vld1q_f32(g.bias + c));                                           \
+        store_lanes(out, vreinterpretq_s32_f32(y), left);                                              \
+      } else {                                                                                         \
       if (!g.first) count = vaddq_s32(count, load_lanes(out, left));                                   \
       if (!g.last) {                                                                                   \
         store_lanes(out, count, left);                                                                 \
@@ -95,6 +103,7 @@ void b1b1_tile(const BinaryGemmBlock& g, size_t row0, size_t panel) {
           const float32x4_t y = vfmaq_f32(vld1q_f32(g.bias + c), vcvtq_f32_s32(dot), s);               \
           store_lanes(reinterpret_cast<int32_t*>(out), vreinterpretq_s32_f32(y), left);                \
         }                                                                                              \
+      }                                                                                                \
       }                                                                                                \
     }                                                                                                  \
   }

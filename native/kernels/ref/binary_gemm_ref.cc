@@ -13,16 +13,24 @@ void binary_gemm_b1b1_block(const BinaryGemmBlock& g) {
     int32_t* counts = static_cast<int32_t*>(g.out) + r * g.ldc;
     for (size_t j = 0; j < g.n; ++j) {
       const uint64_t* b = g.b + (j / kBinaryPanel) * g.b_panel_stride + j % kBinaryPanel;
-      uint64_t count = g.first ? 0 : static_cast<uint32_t>(counts[j]);
+      const bool group = g.kind == BinaryOutKind::f32_group;
+      uint64_t count = g.first || group ? 0 : static_cast<uint32_t>(counts[j]);
       for (size_t t = 0; t < g.words; ++t) {
         const uint64_t valid = t + 1 == g.words ? g.last_mask : ~uint64_t{0};
         count += static_cast<uint64_t>(__builtin_popcountll((a[t] ^ b[t * kBinaryPanel]) & valid));
+      }
+      const int32_t dot = static_cast<int32_t>(static_cast<int64_t>(g.k) - 2 * static_cast<int64_t>(count));
+      if (group) {
+        float* y = static_cast<float*>(g.out) + r * g.ldc;
+        float v = std::fmaf(static_cast<float>(dot), g.scale_a[r] * g.scale_b[j], g.first ? 0.0f : y[j]);
+        if (g.last) v = v + g.bias[j];
+        y[j] = v;
+        continue;
       }
       if (!g.last) {
         counts[j] = static_cast<int32_t>(count);
         continue;
       }
-      const int32_t dot = static_cast<int32_t>(static_cast<int64_t>(g.k) - 2 * static_cast<int64_t>(count));
       if (g.kind == BinaryOutKind::s32) {
         counts[j] = dot;
       } else {

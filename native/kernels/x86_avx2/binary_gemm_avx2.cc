@@ -75,6 +75,15 @@ void b1b1_tile(const BinaryGemmBlock& g, size_t row0, size_t panel, const Popcou
       const __m128i lanes = lane_mask4(g.n - col0 - 4 * h);                                          \
       int32_t* out = static_cast<int32_t*>(g.out) + (row0 + r) * g.ldc + col0 + 4 * h;               \
       __m128i count = narrow(c##r##h);                                                               \
+      if (g.kind == BinaryOutKind::f32_group) {                                                      \
+        float* fout = reinterpret_cast<float*>(out);                                                 \
+        const __m128i dot = _mm_sub_epi32(kk, _mm_add_epi32(count, count));                          \
+        const __m128 s = _mm_mul_ps(_mm_set1_ps(g.scale_a[row0 + r]), _mm_loadu_ps(g.scale_b + col0 + 4 * h)); \
+        const __m128 prev = g.first ? _mm_setzero_ps() : _mm_maskload_ps(fout, lanes);               \
+        __m128 y = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), s, prev);                                      \
+        if (g.last) y = _mm_add_ps(y, _mm_loadu_ps(g.bias + col0 + 4 * h));                          \
+        _mm_maskstore_ps(fout, lanes, y);                                                            \
+      } else {                                                                                       \
       if (!g.first) count = _mm_add_epi32(count, _mm_maskload_epi32(out, lanes));                    \
       if (!g.last) {                                                                                 \
         _mm_maskstore_epi32(out, lanes, count);                                                      \
@@ -87,6 +96,7 @@ void b1b1_tile(const BinaryGemmBlock& g, size_t row0, size_t panel, const Popcou
           const __m128 y = _mm_fmadd_ps(_mm_cvtepi32_ps(dot), s, _mm_loadu_ps(g.bias + col0 + 4 * h)); \
           _mm_maskstore_ps(reinterpret_cast<float*>(out), lanes, y);                                 \
         }                                                                                            \
+      }                                                                                              \
       }                                                                                              \
     }                                                                                                \
   }

@@ -192,6 +192,15 @@ void tile(const BinaryGemmBlock& g, size_t row0, size_t panel0, const Popcount& 
     const __mmask8 lanes = lane_mask(g.n - col0 - 8 * v);                                               \
     int32_t* out = static_cast<int32_t*>(g.out) + (row0 + r) * g.ldc + col0 + 8 * v;                    \
     __m256i count = _mm512_cvtepi64_epi32(c##r##v);                                                     \
+    if (g.kind == BinaryOutKind::f32_group) {                                                           \
+      const __m256i dot = _mm256_sub_epi32(kk, _mm256_add_epi32(count, count));                         \
+      const __m256 s = _mm256_mul_ps(_mm256_set1_ps(g.scale_a[row0 + r]),                              \
+                                     _mm256_loadu_ps(g.scale_b + col0 + 8 * v));                        \
+      const __m256 prev = g.first ? _mm256_setzero_ps() : _mm256_maskz_loadu_ps(lanes, reinterpret_cast<float*>(out)); \
+      __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), s, prev);                                    \
+      if (g.last) y = _mm256_add_ps(y, _mm256_loadu_ps(g.bias + col0 + 8 * v));                        \
+      _mm256_mask_storeu_ps(reinterpret_cast<float*>(out), lanes, y);                                   \
+    } else {                                                                                            \
     if (!g.first) count = _mm256_add_epi32(count, _mm256_maskz_loadu_epi32(lanes, out));                \
     if (!g.last) {                                                                                      \
       _mm256_mask_storeu_epi32(out, lanes, count);                                                      \
@@ -205,6 +214,7 @@ void tile(const BinaryGemmBlock& g, size_t row0, size_t panel0, const Popcount& 
         const __m256 y = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot), s, _mm256_loadu_ps(g.bias + col0 + 8 * v)); \
         _mm256_mask_storeu_ps(reinterpret_cast<float*>(out), lanes, y);                                 \
       }                                                                                                 \
+    }                                                                                                   \
     }                                                                                                   \
   }
   QUANTA_BIN_EACH(QUANTA_BIN_STORE)
