@@ -97,25 +97,66 @@ std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, s
   return "";
 }
 
+namespace {
+
+// Rows [r0, r0 + R) with R <= 4. The scale sums must run in k order (they are lib/formats'
+// float64 sums, rounded as they go); four rows at once give four independent addition chains
+// instead of one latency-bound chain.
+template <int R>
+void binarize_rows_group(const float* x, size_t r0, size_t k, size_t ldx, uint64_t* words, size_t stride,
+                         float* scale) {
+  const size_t kw = binary_words(k);
+  const float* row[4];
+  for (int i = 0; i < R; ++i) row[i] = x + (r0 + i) * ldx;
+  double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  for (size_t t = 0; t < kw; ++t) {
+    const size_t begin = t * kBinaryWordBits, end = std::min(k, begin + kBinaryWordBits);
+    uint64_t w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+    for (size_t kk = begin; kk < end; ++kk) {
+      // x >= 0 (so +0 and -0) is +1, as lib/formats/binary.ts binarizes.
+      const unsigned bit = static_cast<unsigned>(kk - begin);
+      w0 |= uint64_t{row[0][kk] >= 0.0f} << bit;
+      s0 += std::fabs(static_cast<double>(row[0][kk]));
+      if constexpr (R > 1) {
+        w1 |= uint64_t{row[1][kk] >= 0.0f} << bit;
+        s1 += std::fabs(static_cast<double>(row[1][kk]));
+      }
+      if constexpr (R > 2) {
+        w2 |= uint64_t{row[2][kk] >= 0.0f} << bit;
+        s2 += std::fabs(static_cast<double>(row[2][kk]));
+      }
+      if constexpr (R > 3) {
+        w3 |= uint64_t{row[3][kk] >= 0.0f} << bit;
+        s3 += std::fabs(static_cast<double>(row[3][kk]));
+      }
+    }
+    const uint64_t w[4] = {w0, w1, w2, w3};
+    for (int i = 0; i < R; ++i) words[(r0 + i) * stride + t] = w[i];
+  }
+  if (scale == nullptr) return;
+  const double s[4] = {s0, s1, s2, s3};
+  for (int i = 0; i < R; ++i) scale[r0 + i] = k == 0 ? 0.0f : static_cast<float>(s[i] / static_cast<double>(k));
+}
+
+}  // namespace
+
 void binary_binarize_rows(const float* x, size_t m, size_t k, size_t ldx, uint64_t* words, size_t stride,
                           float* scale) {
-  const size_t kw = binary_words(k);
-  for (size_t r = 0; r < m; ++r) {
-    const float* row = x + r * ldx;
-    uint64_t* dst = words + r * stride;
-    double sum = 0;
-    for (size_t t = 0; t < kw; ++t) {
-      const size_t end = std::min(k, (t + 1) * kBinaryWordBits);
-      uint64_t w = 0;
-      for (size_t kk = t * kBinaryWordBits; kk < end; ++kk) {
-        // x >= 0 (so +0 and -0) is +1, as lib/formats/binary.ts binarizes.
-        w |= uint64_t{row[kk] >= 0.0f} << (kk % kBinaryWordBits);
-        sum += std::fabs(static_cast<double>(row[kk]));
+  const size_t groups = (m + 3) / 4;
+  // Below ~1 M values waking the pool costs more than it saves; rows are independent, so the
+  // split never changes a result.
+  const size_t grain = double(m) * double(k) < 1e6 ? std::max<size_t>(groups, 1) : 1;
+  parallel_for(groups, grain, [&](size_t begin, size_t end) {
+    for (size_t gi = begin; gi < end; ++gi) {
+      const size_t r0 = gi * 4;
+      switch (std::min<size_t>(4, m - r0)) {
+        case 1: binarize_rows_group<1>(x, r0, k, ldx, words, stride, scale); break;
+        case 2: binarize_rows_group<2>(x, r0, k, ldx, words, stride, scale); break;
+        case 3: binarize_rows_group<3>(x, r0, k, ldx, words, stride, scale); break;
+        default: binarize_rows_group<4>(x, r0, k, ldx, words, stride, scale); break;
       }
-      dst[t] = w;
     }
-    if (scale != nullptr) scale[r] = k == 0 ? 0.0f : static_cast<float>(sum / static_cast<double>(k));
-  }
+  });
 }
 
 std::string binary_gemm_b1b1(const KernelTable& kt, const BinaryA& a, const BinaryPackedB& b, BinaryOutKind kind,

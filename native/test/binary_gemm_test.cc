@@ -315,8 +315,9 @@ TEST(BinaryGemmF32, KSweepAllPathsBitIdentical) {
 
 TEST(BinaryBinarize, SignBitsAndMeanAbsScales) {
   std::mt19937 rng(5);
-  for (size_t k : {0, 1, 63, 64, 65, 130}) {
-    const size_t m = 3, ldx = k + 2, stride = binary_words(k) + 1;
+  for (size_t k : {0, 1, 63, 64, 65, 130, 1000})
+  for (size_t m : {1, 2, 3, 4, 5, 8, 9, 300}) {
+    const size_t ldx = k + 2, stride = binary_words(k) + 1;
     std::vector<float> x(m * ldx + 1);
     for (auto& v : x) v = static_cast<float>(static_cast<int>(rng() % 2001) - 1000) / 7.0f;
     if (k > 1) {
