@@ -3,9 +3,14 @@
 // from it. Each includer defines the Popcount policy: popcounts of the 8 qwords of a zmm.
 //
 // Tile: 4 rows x 4 panels (32 columns). Per word of K: 4 panel loads, 4 broadcast words of A
-// (folded into VPXORQ as {1to8} memory operands) and 16 XOR + popcount + add, each accumulator
-// holding 8 columns' counts in its qword lanes. 16 accumulators + 4 B + temporaries fit the 32
-// zmm; as in the int8 kernel they are named variables, because GCC 12 spills arrays of __m512i.
+// and 16 XOR + popcount + add, each accumulator holding 8 columns' counts in its qword lanes.
+// 16 accumulators + 4 B + 4 A + temporaries fit the 32 zmm; outside the assembly loop they are
+// named variables, as in the int8 kernel, because GCC 12 spills arrays of __m512i.
+//
+// The ceiling: every 512 bit-MACs need three vector ops (XOR, VPOPCNTQ, VPADDQ) and Zen 5 issues
+// 4 per cycle with VPOPCNTQ on 2 of its pipes, so at most 4/3 popcounts per cycle, 67% of the
+// popcount-only peak. Harley-Seal carry-save trees or AND-based identities also cost 3 ops per
+// vector. The loop alone measures 64-67% (L1-resident), the whole GEMM at 4096^3 ~57-61%.
 #pragma once
 
 #include <immintrin.h>
@@ -24,7 +29,7 @@ inline __mmask8 lane_mask(size_t left) {
 
 // The full 4 x 4 tile's K loop in assembly (VPOPCNTQ only), all words including the masked last
 // one; the 16 accumulators leave through `counts`. With intrinsics GCC 12 copies every
-// accumulator once per word and spills a B vector (measured: about 35% of the popcount peak);
+// accumulator once per word and spills a B vector (measured: about 40% of the popcount peak);
 // here a word costs exactly 4 B loads, 4 broadcasts and 16 x (VPXORQ, VPOPCNTQ, VPADDQ).
 #define QUANTA_BIN_ASM(A, B, T, C)                                        \
   "vpxorq %%zmm" #B ", %%zmm" #A ", %%zmm" #T "\n"                        \
@@ -135,47 +140,46 @@ void tile(const BinaryGemmBlock& g, size_t row0, size_t panel0, const Popcount& 
     done = true;
   }
   if (!done) {
-  // All words but the last: no masking.
-  for (size_t t = 0; t < full; ++t) {
-    const __m512i vb0 = _mm512_loadu_si512(b0 + t * kBinaryPanel);
-    const __m512i vb1 = NV > 1 ? _mm512_loadu_si512(b1 + t * kBinaryPanel) : vb0;
-    const __m512i vb2 = NV > 2 ? _mm512_loadu_si512(b2 + t * kBinaryPanel) : vb0;
-    const __m512i vb3 = NV > 3 ? _mm512_loadu_si512(b3 + t * kBinaryPanel) : vb0;
+    // All words but the last: no masking.
+    for (size_t t = 0; t < full; ++t) {
+      const __m512i vb0 = _mm512_loadu_si512(b0 + t * kBinaryPanel);
+      const __m512i vb1 = NV > 1 ? _mm512_loadu_si512(b1 + t * kBinaryPanel) : vb0;
+      const __m512i vb2 = NV > 2 ? _mm512_loadu_si512(b2 + t * kBinaryPanel) : vb0;
+      const __m512i vb3 = NV > 3 ? _mm512_loadu_si512(b3 + t * kBinaryPanel) : vb0;
 #define QUANTA_BIN_ROW(r)                                                                        \
-  if constexpr (r < MR) {                                                                        \
-    const __m512i va = _mm512_set1_epi64(static_cast<long long>(a##r[t]));                       \
-    c##r##0 = _mm512_add_epi64(c##r##0, pop(_mm512_xor_si512(va, vb0)));                         \
-    if constexpr (NV > 1) c##r##1 = _mm512_add_epi64(c##r##1, pop(_mm512_xor_si512(va, vb1)));   \
-    if constexpr (NV > 2) c##r##2 = _mm512_add_epi64(c##r##2, pop(_mm512_xor_si512(va, vb2)));   \
-    if constexpr (NV > 3) c##r##3 = _mm512_add_epi64(c##r##3, pop(_mm512_xor_si512(va, vb3)));   \
-  }
-    QUANTA_BIN_ROW(0)
-    QUANTA_BIN_ROW(1)
-    QUANTA_BIN_ROW(2)
-    QUANTA_BIN_ROW(3)
+    if constexpr (r < MR) {                                                                        \
+      const __m512i va = _mm512_set1_epi64(static_cast<long long>(a##r[t]));                       \
+      c##r##0 = _mm512_add_epi64(c##r##0, pop(_mm512_xor_si512(va, vb0)));                         \
+      if constexpr (NV > 1) c##r##1 = _mm512_add_epi64(c##r##1, pop(_mm512_xor_si512(va, vb1)));   \
+      if constexpr (NV > 2) c##r##2 = _mm512_add_epi64(c##r##2, pop(_mm512_xor_si512(va, vb2)));   \
+      if constexpr (NV > 3) c##r##3 = _mm512_add_epi64(c##r##3, pop(_mm512_xor_si512(va, vb3)));   \
+    }
+      QUANTA_BIN_ROW(0)
+      QUANTA_BIN_ROW(1)
+      QUANTA_BIN_ROW(2)
+      QUANTA_BIN_ROW(3)
 #undef QUANTA_BIN_ROW
-  }
-  // The last word: (a XOR b) AND valid in one VPTERNLOGQ (0x28), so padding bits of either
-  // operand never count.
-  {
-    const size_t t = full;
-    const __m512i valid = _mm512_set1_epi64(static_cast<long long>(g.last_mask));
-    const __m512i vb0 = _mm512_loadu_si512(b0 + t * kBinaryPanel);
-    const __m512i vb1 = NV > 1 ? _mm512_loadu_si512(b1 + t * kBinaryPanel) : vb0;
-    const __m512i vb2 = NV > 2 ? _mm512_loadu_si512(b2 + t * kBinaryPanel) : vb0;
-    const __m512i vb3 = NV > 3 ? _mm512_loadu_si512(b3 + t * kBinaryPanel) : vb0;
+    }
+    // The last word: (a XOR b) AND valid in one VPTERNLOGQ (0x28), so padding bits of either
+    // operand never count.
+    {
+      const size_t t = full;
+      const __m512i valid = _mm512_set1_epi64(static_cast<long long>(g.last_mask));
+      const __m512i vb0 = _mm512_loadu_si512(b0 + t * kBinaryPanel);
+      const __m512i vb1 = NV > 1 ? _mm512_loadu_si512(b1 + t * kBinaryPanel) : vb0;
+      const __m512i vb2 = NV > 2 ? _mm512_loadu_si512(b2 + t * kBinaryPanel) : vb0;
+      const __m512i vb3 = NV > 3 ? _mm512_loadu_si512(b3 + t * kBinaryPanel) : vb0;
 #define QUANTA_BIN_LAST(r, v)                                                                          \
-  if constexpr (r < MR && v < NV) {                                                                    \
-    const __m512i va = _mm512_set1_epi64(static_cast<long long>(a##r[t]));                             \
-    c##r##v = _mm512_add_epi64(c##r##v, pop(_mm512_ternarylogic_epi64(va, vb##v, valid, 0x28)));       \
-  }
-    QUANTA_BIN_EACH(QUANTA_BIN_LAST)
+    if constexpr (r < MR && v < NV) {                                                                    \
+      const __m512i va = _mm512_set1_epi64(static_cast<long long>(a##r[t]));                             \
+      c##r##v = _mm512_add_epi64(c##r##v, pop(_mm512_ternarylogic_epi64(va, vb##v, valid, 0x28)));       \
+    }
+      QUANTA_BIN_EACH(QUANTA_BIN_LAST)
 #undef QUANTA_BIN_LAST
-  }
-
+    }
   }
   // The common case (one K slice, int32 out, all 32 columns present) without the per-lane
-  // masks and branches of the general store below: they cost ~8% at K = 4096.
+  // masks and branches of the general store below (a few % at K = 4096).
   if (MR == 4 && NV == 4 && g.first && g.last && g.kind == BinaryOutKind::s32 && g.n - col0 >= 32) {
     const __m512i k64 = _mm512_set1_epi64(static_cast<long long>(g.k));
 #define QUANTA_BIN_STORE_FAST(r, v)                                                                     \
