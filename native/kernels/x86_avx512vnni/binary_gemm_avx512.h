@@ -53,36 +53,70 @@ inline __mmask8 lane_mask(size_t left) {
   OP(21, 16, 29, 4) OP(21, 17, 30, 5) OP(21, 18, 31, 6) OP(21, 19, 25, 7)  \
   OP(22, 16, 26, 8) OP(22, 17, 27, 9) OP(22, 18, 28, 10) OP(22, 19, 29, 11) \
   OP(23, 16, 30, 12) OP(23, 17, 31, 13) OP(23, 18, 25, 14) OP(23, 19, 26, 15)
+// The loop body shared by both tails below: zero the 16 accumulators (zmm0-15), run the unmasked
+// words, then the masked last word unless K is a multiple of 64.
+#define QUANTA_BIN_ASM_LOOP                                                                  \
+  "vpxorq %%zmm0, %%zmm0, %%zmm0\n vpxorq %%zmm1, %%zmm1, %%zmm1\n"                          \
+  "vpxorq %%zmm2, %%zmm2, %%zmm2\n vpxorq %%zmm3, %%zmm3, %%zmm3\n"                          \
+  "vpxorq %%zmm4, %%zmm4, %%zmm4\n vpxorq %%zmm5, %%zmm5, %%zmm5\n"                          \
+  "vpxorq %%zmm6, %%zmm6, %%zmm6\n vpxorq %%zmm7, %%zmm7, %%zmm7\n"                          \
+  "vpxorq %%zmm8, %%zmm8, %%zmm8\n vpxorq %%zmm9, %%zmm9, %%zmm9\n"                          \
+  "vpxorq %%zmm10, %%zmm10, %%zmm10\n vpxorq %%zmm11, %%zmm11, %%zmm11\n"                    \
+  "vpxorq %%zmm12, %%zmm12, %%zmm12\n vpxorq %%zmm13, %%zmm13, %%zmm13\n"                    \
+  "vpxorq %%zmm14, %%zmm14, %%zmm14\n vpxorq %%zmm15, %%zmm15, %%zmm15\n"                    \
+  "cmpq $0, 0(%[p])\n"                                                                       \
+  "jz 2f\n"                                                                                  \
+  ".p2align 5\n"                                                                             \
+  "1:\n"                                                                                     \
+  QUANTA_BIN_ASM_WORD(QUANTA_BIN_ASM)                                                        \
+  "add $64, %[bo]\n"                                                                         \
+  "inc %[t]\n"                                                                               \
+  "cmp 0(%[p]), %[t]\n"                                                                      \
+  "jb 1b\n"                                                                                  \
+  "2:\n"                                                                                     \
+  "cmp 8(%[p]), %[t]\n"                                                                      \
+  "jae 3f\n"                                                                                 \
+  "vpbroadcastq 16(%[p]), %%zmm24\n"                                                         \
+  QUANTA_BIN_ASM_WORD(QUANTA_BIN_ASM_LAST)                                                   \
+  "3:\n"
+// dot = K - 2 * count of accumulator I, narrowed to int32 and stored at row R's pointer + V bytes.
+#define QUANTA_BIN_ASM_DOT(I, R, V)                                       \
+  "vpaddq %%zmm" #I ", %%zmm" #I ", %%zmm" #I "\n"                        \
+  "vpsubq %%zmm" #I ", %%zmm24, %%zmm" #I "\n"                            \
+  "mov " #R "(%[rows]), %[t]\n"                                           \
+  "vpmovqd %%zmm" #I ", " #V "(%[t])\n"
+#define QUANTA_BIN_ASM_CLOBBERS                                                                           \
+  "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", \
+      "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",    \
+      "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "cc", "memory"
+
+// The 16 accumulators leave through `counts` (16 zmm), or with rows != null as int32 dots
+// K - 2 * count stored straight to the 4 output rows (rows[r] + 8 * v columns): the common
+// single-slice int32 case then skips a round trip through memory and the general epilogue.
 inline void full_tile_asm(const uint64_t* a0, const uint64_t* a1, const uint64_t* a2, const uint64_t* a3,
                           const uint64_t* b0, const uint64_t* b1, const uint64_t* b2, const uint64_t* b3,
-                          size_t words, const uint64_t* last_mask, __m512i* counts) {
+                          size_t words, const uint64_t* last_mask, __m512i* counts, int32_t* const* rows,
+                          const uint64_t* k) {
+  // The scalars travel through memory: 15 general registers would leave none for the compiler.
   // A last word with every bit valid (K a multiple of 64) runs in the loop, unmasked.
-  const size_t full = *last_mask == ~uint64_t{0} ? words : words - 1;
+  const uint64_t p[4] = {*last_mask == ~uint64_t{0} ? words : words - 1, words, *last_mask, k == nullptr ? 0 : *k};
   size_t t = 0, b_offset = 0;
+  if (rows != nullptr) {
+    __asm__ volatile(
+        QUANTA_BIN_ASM_LOOP
+        "vpbroadcastq 24(%[p]), %%zmm24\n"
+        QUANTA_BIN_ASM_DOT(0, 0, 0) QUANTA_BIN_ASM_DOT(1, 0, 32) QUANTA_BIN_ASM_DOT(2, 0, 64) QUANTA_BIN_ASM_DOT(3, 0, 96)
+        QUANTA_BIN_ASM_DOT(4, 8, 0) QUANTA_BIN_ASM_DOT(5, 8, 32) QUANTA_BIN_ASM_DOT(6, 8, 64) QUANTA_BIN_ASM_DOT(7, 8, 96)
+        QUANTA_BIN_ASM_DOT(8, 16, 0) QUANTA_BIN_ASM_DOT(9, 16, 32) QUANTA_BIN_ASM_DOT(10, 16, 64) QUANTA_BIN_ASM_DOT(11, 16, 96)
+        QUANTA_BIN_ASM_DOT(12, 24, 0) QUANTA_BIN_ASM_DOT(13, 24, 32) QUANTA_BIN_ASM_DOT(14, 24, 64) QUANTA_BIN_ASM_DOT(15, 24, 96)
+        : [t] "+r"(t), [bo] "+r"(b_offset)
+        : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [b0] "r"(b0), [b1] "r"(b1), [b2] "r"(b2),
+          [b3] "r"(b3), [p] "r"(p), [rows] "r"(rows)
+        : QUANTA_BIN_ASM_CLOBBERS);
+    return;
+  }
   __asm__ volatile(
-      "vpxorq %%zmm0, %%zmm0, %%zmm0\n vpxorq %%zmm1, %%zmm1, %%zmm1\n"
-      "vpxorq %%zmm2, %%zmm2, %%zmm2\n vpxorq %%zmm3, %%zmm3, %%zmm3\n"
-      "vpxorq %%zmm4, %%zmm4, %%zmm4\n vpxorq %%zmm5, %%zmm5, %%zmm5\n"
-      "vpxorq %%zmm6, %%zmm6, %%zmm6\n vpxorq %%zmm7, %%zmm7, %%zmm7\n"
-      "vpxorq %%zmm8, %%zmm8, %%zmm8\n vpxorq %%zmm9, %%zmm9, %%zmm9\n"
-      "vpxorq %%zmm10, %%zmm10, %%zmm10\n vpxorq %%zmm11, %%zmm11, %%zmm11\n"
-      "vpxorq %%zmm12, %%zmm12, %%zmm12\n vpxorq %%zmm13, %%zmm13, %%zmm13\n"
-      "vpxorq %%zmm14, %%zmm14, %%zmm14\n vpxorq %%zmm15, %%zmm15, %%zmm15\n"
-      "test %[full], %[full]\n"
-      "jz 2f\n"
-      ".p2align 5\n"
-      "1:\n"
-      QUANTA_BIN_ASM_WORD(QUANTA_BIN_ASM)
-      "add $64, %[bo]\n"
-      "inc %[t]\n"
-      "cmp %[full], %[t]\n"
-      "jb 1b\n"
-      "2:\n"
-      "cmp %[words], %[t]\n"
-      "jae 3f\n"
-      "vpbroadcastq (%[mask]), %%zmm24\n"
-      QUANTA_BIN_ASM_WORD(QUANTA_BIN_ASM_LAST)
-      "3:\n"
+      QUANTA_BIN_ASM_LOOP
       "vmovdqa64 %%zmm0, 0(%[out])\n vmovdqa64 %%zmm1, 64(%[out])\n"
       "vmovdqa64 %%zmm2, 128(%[out])\n vmovdqa64 %%zmm3, 192(%[out])\n"
       "vmovdqa64 %%zmm4, 256(%[out])\n vmovdqa64 %%zmm5, 320(%[out])\n"
@@ -93,11 +127,12 @@ inline void full_tile_asm(const uint64_t* a0, const uint64_t* a1, const uint64_t
       "vmovdqa64 %%zmm14, 896(%[out])\n vmovdqa64 %%zmm15, 960(%[out])\n"
       : [t] "+r"(t), [bo] "+r"(b_offset)
       : [a0] "r"(a0), [a1] "r"(a1), [a2] "r"(a2), [a3] "r"(a3), [b0] "r"(b0), [b1] "r"(b1), [b2] "r"(b2),
-        [b3] "r"(b3), [full] "r"(full), [words] "r"(words), [mask] "r"(last_mask), [out] "r"(counts)
-      : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11",
-        "xmm12", "xmm13", "xmm14", "xmm15", "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22",
-        "xmm23", "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29", "xmm30", "xmm31", "cc", "memory");
+        [b3] "r"(b3), [p] "r"(p), [out] "r"(counts)
+      : QUANTA_BIN_ASM_CLOBBERS);
 }
+#undef QUANTA_BIN_ASM_CLOBBERS
+#undef QUANTA_BIN_ASM_DOT
+#undef QUANTA_BIN_ASM_LOOP
 #undef QUANTA_BIN_ASM_WORD
 #undef QUANTA_BIN_ASM_LAST
 #undef QUANTA_BIN_ASM
@@ -131,8 +166,15 @@ void tile(const BinaryGemmBlock& g, size_t row0, size_t panel0, const Popcount& 
       _mm_prefetch(reinterpret_cast<const char*>(out), _MM_HINT_T0);
       _mm_prefetch(reinterpret_cast<const char*>(out + 16), _MM_HINT_T0);
     }
+    if (g.first && g.last && g.kind == BinaryOutKind::s32 && g.n - col0 >= 32) {
+      int32_t* out = static_cast<int32_t*>(g.out) + row0 * g.ldc + col0;
+      int32_t* const rows[4] = {out, out + g.ldc, out + 2 * g.ldc, out + 3 * g.ldc};
+      const uint64_t k = g.k;
+      full_tile_asm(a0, a1, a2, a3, b0, b1, b2, b3, g.words, &g.last_mask, nullptr, rows, &k);
+      return;
+    }
     alignas(64) __m512i counts[16];
-    full_tile_asm(a0, a1, a2, a3, b0, b1, b2, b3, g.words, &g.last_mask, counts);
+    full_tile_asm(a0, a1, a2, a3, b0, b1, b2, b3, g.words, &g.last_mask, counts, nullptr, nullptr);
     c00 = counts[0], c01 = counts[1], c02 = counts[2], c03 = counts[3];
     c10 = counts[4], c11 = counts[5], c12 = counts[6], c13 = counts[7];
     c20 = counts[8], c21 = counts[9], c22 = counts[10], c23 = counts[11];
