@@ -96,6 +96,19 @@ export interface NativeAddon {
   /** A copy of the packed layout's bytes. */
   int4PackedBytes(packed: unknown): Uint8Array;
   int4KernelIsa(isa?: string): string;
+  /** Packed binary weights as an opaque, type-tagged handle (binary_binding.cc). */
+  binaryPackWeights(
+    bits: Uint8Array, layoutNK: boolean, n: number, k: number, scale: Float32Array, bias: Float32Array | null, groupSize: number,
+  ): unknown;
+  /** Sign bits (m * ceil(k / 64) words) and mean |x| per row of x [m, k]. */
+  binaryBinarize(x: Float32Array, m: number, k: number, words: BigUint64Array, scale: Float32Array): void;
+  /** mode: 0 binary words, 1 float32 binarized natively, 2 float32 activations; kind: 0 int32, 1 float32. */
+  binaryGemm(
+    packed: unknown, mode: number, m: number, words: BigUint64Array | null, scaleA: Float32Array | null,
+    x: Float32Array | null, kind: number, y: Int32Array | Float32Array, isa?: string,
+  ): void;
+  /** [binary x binary path, binary x float32 path]. */
+  binaryKernelIsa(isa?: string): [string, string];
 }
 
 /** The package root: the folder of the package.json named "quanta" above this file. */

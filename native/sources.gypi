@@ -4,12 +4,14 @@
       "native/dispatch/cpu_features.cc",
       "native/dispatch/cuda_probe.cc",
       "native/dispatch/kernel_table.cc",
+      "native/kernels/ref/binary_gemm_ref.cc",
       "native/kernels/ref/gemm_ref.cc",
       "native/kernels/ref/int4_gemm_ref.cc",
       "native/kernels/ref/kmeans_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
       "native/kernels/ref/sgemm_ref.cc",
+      "native/runtime/binary_gemm.cc",
       "native/runtime/codebook_ops.cc",
       "native/runtime/gemm.cc",
       "native/runtime/gemm_dynamic.cc",
@@ -21,6 +23,7 @@
       "native/runtime/thread_pool.cc"
     ],
     "quanta_x86_avx2_sources": [
+      "native/kernels/x86_avx2/binary_gemm_avx2.cc",
       "native/kernels/x86_avx2/gelu_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/int4_gemm_avx2.cc",
@@ -34,6 +37,8 @@
       "native/kernels/x86_avxvnni/int4_gemm_avxvnni.cc"
     ],
     "quanta_x86_avx512vnni_sources": [
+      "native/kernels/x86_avx512vnni/binary_gemm_avx512.cc",
+      "native/kernels/x86_avx512vnni/binary_gemm_avx512_vpopcnt.cc",
       "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/gelu_avx512.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
@@ -44,6 +49,7 @@
       "native/kernels/x86_avx512vnni/sgemm_avx512.cc"
     ],
     "quanta_arm_neon_sources": [
+      "native/kernels/arm_neon/binary_gemm_neon.cc",
       "native/kernels/arm_neon/gemm_neon.cc",
       "native/kernels/arm_neon/int4_gemm_neon.cc",
       "native/kernels/arm_neon/quantize_neon.cc",
@@ -58,6 +64,7 @@
       "native/binding/addon.cc",
       "native/binding/args.cc",
       "native/binding/async_call.cc",
+      "native/binding/binary_binding.cc",
       "native/binding/codebook_binding.cc",
       "native/binding/gemm_binding.cc",
       "native/binding/int4_binding.cc",

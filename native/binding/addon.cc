@@ -13,6 +13,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   quanta::binding::register_gemm(env, exports);
   quanta::binding::register_sgemm(env, exports);
   quanta::binding::register_int4(env, exports);
+  quanta::binding::register_binary(env, exports);
   return exports;
 }
 

@@ -22,6 +22,8 @@ template <>
 constexpr napi_typedarray_type kTypedArrayType<int8_t> = napi_int8_array;
 template <>
 constexpr napi_typedarray_type kTypedArrayType<uint8_t> = napi_uint8_array;
+template <>
+constexpr napi_typedarray_type kTypedArrayType<uint64_t> = napi_biguint64_array;
 
 Napi::TypedArray typed_array_value(const Napi::CallbackInfo& info, size_t index, const char* name) {
   Napi::Env env = info.Env();
@@ -53,6 +55,7 @@ template View<float> typed_array<float>(const Napi::CallbackInfo&, size_t, const
 template View<int32_t> typed_array<int32_t>(const Napi::CallbackInfo&, size_t, const char*);
 template View<int8_t> typed_array<int8_t>(const Napi::CallbackInfo&, size_t, const char*);
 template View<uint8_t> typed_array<uint8_t>(const Napi::CallbackInfo&, size_t, const char*);
+template View<uint64_t> typed_array<uint64_t>(const Napi::CallbackInfo&, size_t, const char*);
 
 View<uint8_t> byte_view(const Napi::CallbackInfo& info, size_t index, const char* name) {
   Napi::TypedArray array = typed_array_value(info, index, name);

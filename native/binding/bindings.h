@@ -12,5 +12,6 @@ void register_range(Napi::Env env, Napi::Object exports);
 void register_gemm(Napi::Env env, Napi::Object exports);
 void register_sgemm(Napi::Env env, Napi::Object exports);
 void register_int4(Napi::Env env, Napi::Object exports);
+void register_binary(Napi::Env env, Napi::Object exports);
 
 }  // namespace quanta::binding

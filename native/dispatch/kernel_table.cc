@@ -24,6 +24,9 @@ KernelTable build_table(Isa isa) {
       // Not the AVX-VNNI kernels: a CPU with AVX512-VNNI need not have AVX-VNNI (Ice Lake).
       register_avx2_kernels(&t);
       register_avx512vnni_kernels(&t);
+      // VPOPCNTDQ is not implied by AVX512-VNNI (Cascade Lake has VNNI without it), so its
+      // binary GEMM kernel replaces the AVX-512BW one only where the CPU reports it.
+      if (host_cpu_features().avx512vpopcntdq) register_avx512vpopcntdq_binary_kernels(&t);
       break;
 #endif
 #if defined(__aarch64__) || defined(_M_ARM64)

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "quanta/binary_gemm.h"
 #include "quanta/gemm.h"
 #include "quanta/int4_gemm.h"
 #include "quanta/isa.h"
@@ -153,6 +154,11 @@ struct KernelTable {
   Int4GemmFn int4_gemm_s8;
   Int4QuantizeRowFn int4_quantize_row;
   Isa int4_isa;
+  // Binary GEMM block kernels (quanta/binary_gemm.h).
+  BinaryGemmB1B1Fn binary_gemm_b1b1;
+  BinaryGemmB1F32Fn binary_gemm_b1f32;
+  Isa binary_b1b1_isa;
+  Isa binary_b1f32_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.
