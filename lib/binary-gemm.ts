@@ -22,6 +22,9 @@ import { QuantaError, invalid } from './errors';
 import { quantizeBinary } from './formats/binary';
 import { viewFiniteFloat32 } from './formats/checks';
 import type { BinaryTensor } from './formats/types';
+import { overlaps } from './buffers';
+import type { PreparedCall } from './gemm';
+import { runAsync } from './gemm';
 import { callNative } from './native';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
@@ -216,8 +219,7 @@ function isBinaryActivations(x: unknown): x is BinaryActivations {
   return typeof x === 'object' && x !== null && (x as { dtype?: unknown }).dtype === 'binary-rows';
 }
 
-/** Y = X . W for X [..., M, K] (float32, or from binarizeActivations) and packed W; Y is [..., M, N]. */
-export function binaryGemm(x: Float32Input | BinaryActivations, packed: PackedBinaryWeights, options: BinaryGemmOptions = {}): BinaryGemmResult {
+function prepareBinaryGemm(x: Float32Input | BinaryActivations, packed: PackedBinaryWeights, options: BinaryGemmOptions): PreparedCall<BinaryGemmResult> {
   if (!(packed instanceof PackedBinaryWeights)) {
     throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'packed', 'PackedBinaryWeights from packBinaryWeights()', packed);
   }
@@ -275,12 +277,34 @@ export function binaryGemm(x: Float32Input | BinaryActivations, packed: PackedBi
   if (y !== undefined) {
     if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
     if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
+    for (const input of [xf, words, scaleA]) {
+      if (input !== null && overlaps(y, input)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
+    }
   } else {
     y = new Ctor(size);
   }
   const out = y;
-  callNative((native) => native.binaryGemm(packed[kHandle], mode, m, words, scaleA, xf, output === 'int32' ? 0 : 1, out, options.isa));
-  return { type: output, data: out, dims: [...dims.slice(0, -1), n] };
+  const handle = packed[kHandle];
+  const kind = output === 'int32' ? 0 : 1;
+  return {
+    run: (native, async) => native.binaryGemm(handle, mode, m, words, scaleA, xf, kind, out, options.isa, async),
+    result: { type: output, data: out, dims: [...dims.slice(0, -1), n] },
+  };
+}
+
+/**
+ * Y = X . W for X [..., M, K] (float32, or from binarizeActivations) and packed W; Y is
+ * [..., M, N]. Computed off the JS thread (a Promise, as gemm); binaryGemmSync is the twin.
+ */
+export async function binaryGemm(x: Float32Input | BinaryActivations, packed: PackedBinaryWeights, options: BinaryGemmOptions = {}): Promise<BinaryGemmResult> {
+  return runAsync(prepareBinaryGemm(x, packed, options));
+}
+
+/** binaryGemm on the calling thread. */
+export function binaryGemmSync(x: Float32Input | BinaryActivations, packed: PackedBinaryWeights, options: BinaryGemmOptions = {}): BinaryGemmResult {
+  const call = prepareBinaryGemm(x, packed, options);
+  callNative((native) => call.run(native, false));
+  return call.result;
 }
 
 /** The paths the binary GEMM kernels run on (the active ones, or `isa`'s). */

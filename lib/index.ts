@@ -21,7 +21,7 @@ export type { RequantizeOptions, FixedPointMultiplier } from './ops/requantize';
 export { matmulInteger, qlinearMatmul, MATMUL_INTEGER_MAX_K } from './ops/matmul-integer';
 export type { Int32Tensor, MatmulIntegerOptions } from './ops/matmul-integer';
 export { packWeights, loadPackedWeights, gemm, gemmSync, gemmKernelIsa, PackedWeights } from './gemm';
-export { packBinaryWeights, binarizeActivations, binaryGemm, binaryGemmKernelIsa, PackedBinaryWeights } from './binary-gemm';
+export { packBinaryWeights, binarizeActivations, binaryGemm, binaryGemmSync, binaryGemmKernelIsa, PackedBinaryWeights } from './binary-gemm';
 export type { PackBinaryWeightsOptions, BinaryActivations, BinaryGemmOptions, BinaryGemmResult, BinaryWeightLayout } from './binary-gemm';
 export type { PackWeightsOptions, GemmOptions, GemmResult, GemmOutputType, GemmWeightLayout } from './gemm';
 export { dynamicQuantizeMatmul, dynamicQuantizeMatmulSync } from './gemm-dynamic';

@@ -105,8 +105,8 @@ export interface NativeAddon {
   /** mode: 0 binary words, 1 float32 binarized natively, 2 float32 activations; kind: 0 int32, 1 float32. */
   binaryGemm(
     packed: unknown, mode: number, m: number, words: BigUint64Array | null, scaleA: Float32Array | null,
-    x: Float32Array | null, kind: number, y: Int32Array | Float32Array, isa?: string,
-  ): void;
+    x: Float32Array | null, kind: number, y: Int32Array | Float32Array, isa: string | undefined, async: boolean,
+  ): Promise<void> | undefined;
   /** [binary x binary path, binary x float32 path]. */
   binaryKernelIsa(isa?: string): [string, string];
 }

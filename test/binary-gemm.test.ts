@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, QuantaError, binarizeActivations, binaryGemm, binaryGemmKernelIsa, capabilities, numThreads, packBinaryWeights,
+  ISA_NAMES, QuantaError, binarizeActivations, binaryGemm, binaryGemmKernelIsa, binaryGemmSync, capabilities, numThreads, packBinaryWeights,
   quantizeBinary, setNumThreads,
 } from '../lib/index.js';
 import type { IsaName } from '../lib/index.js';
@@ -58,6 +58,18 @@ function meanAbs(v: Float32Array, start: number, len: number): number {
 }
 
 describe('binaryGemm', () => {
+  it('returns a Promise with binaryGemmSync\'s bits (binary and float32 activations)', async () => {
+    const [m, n, k] = [5, 19, 130];
+    const w = Float32Array.from({ length: n * k }, (_, i) => Math.sin(i * 1.7));
+    const x = Float32Array.from({ length: m * k }, (_, i) => Math.cos(i * 0.9));
+    const packed = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] });
+    for (const activations of ['binary', 'float32'] as const) {
+      const p = binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { activations });
+      expect(p).toBeInstanceOf(Promise);
+      expect((await p).data).toEqual(binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations }).data);
+    }
+  });
+
   it('reports its kernel paths', () => {
     for (const isa of paths) {
       const p = binaryGemmKernelIsa(isa);
@@ -78,9 +90,9 @@ describe('binaryGemm', () => {
         const a = binarizeActivations({ type: 'float32', data: x, dims: [m, k] });
         for (const isa of paths) {
           for (const packed of [packedNK, packedKN]) {
-            expect(binaryGemm(a, packed, { output: 'int32', isa }).data).toEqual(want);
+            expect(binaryGemmSync(a, packed, { output: 'int32', isa }).data).toEqual(want);
             // Float32 activations binarized natively give the same dots.
-            expect(binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { output: 'int32', isa }).data).toEqual(want);
+            expect(binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { output: 'int32', isa }).data).toEqual(want);
           }
         }
       }
@@ -95,7 +107,7 @@ describe('binaryGemm', () => {
       const w = floats(n * k, next);
       const packed = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] });
       const a = binarizeActivations({ type: 'float32', data: x, dims: [m, k] });
-      const clean = binaryGemm(a, packed, { output: 'int32' }).data;
+      const clean = binaryGemmSync(a, packed, { output: 'int32' }).data;
       const words = a.words.slice();
       const used = BigInt(k % 64);
       for (let r = 0; r < m; r++) {
@@ -103,7 +115,7 @@ describe('binaryGemm', () => {
         if (used !== 0n) words[last] = words[last]! | (((1n << 64n) - 1n) ^ ((1n << used) - 1n));
       }
       for (const isa of paths) {
-        expect(binaryGemm({ ...a, words }, packed, { output: 'int32', isa }).data).toEqual(clean);
+        expect(binaryGemmSync({ ...a, words }, packed, { output: 'int32', isa }).data).toEqual(clean);
       }
       expect(clean).toEqual(naiveDots(x, w, m, n, k));
     }
@@ -133,7 +145,7 @@ describe('binaryGemm', () => {
     const bias = Float32Array.from({ length: n }, (_, j) => (j - 10) / 8);
     const packed = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] }, { bias });
     const dots = naiveDots(x, w, m, n, k);
-    const results = paths.map((isa) => binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { isa }).data as Float32Array);
+    const results = paths.map((isa) => binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { isa }).data as Float32Array);
     for (const r of results) expect(r).toEqual(results[0]);
     const y = results[0]!;
     for (let r = 0; r < m; r++) {
@@ -152,7 +164,7 @@ describe('binaryGemm', () => {
       const x = floats(m * k, next);
       const w = floats(n * k, next);
       const packed = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] }, { scale: 'tensor' });
-      const results = paths.map((isa) => binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { activations: 'float32', isa }).data as Float32Array);
+      const results = paths.map((isa) => binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations: 'float32', isa }).data as Float32Array);
       for (const r of results) expect(r).toEqual(results[0]);
       const sw = packed.scale[0]!;
       for (let r = 0; r < m; r++) {
@@ -178,8 +190,8 @@ describe('binaryGemm', () => {
     try {
       const results = [1, 2, 3].map((t) => {
         setNumThreads(t);
-        return [binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { output: 'int32' }).data,
-          binaryGemm({ type: 'float32', data: x, dims: [m, k] }, packed, { activations: 'float32' }).data];
+        return [binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { output: 'int32' }).data,
+          binaryGemmSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations: 'float32' }).data];
       });
       for (const r of results) expect(r).toEqual(results[0]);
     } finally {
@@ -195,7 +207,7 @@ describe('binaryGemm', () => {
     const fromFloat = packBinaryWeights({ type: 'float32', data: w, dims: [n, k] });
     const fromBits = packBinaryWeights(quantizeBinary({ type: 'float32', data: w, dims: [n, k] }, { axis: 0 }));
     const X = { type: 'float32', data: x, dims: [m, k] } as const;
-    expect(binaryGemm(X, fromBits).data).toEqual(binaryGemm(X, fromFloat).data);
+    expect(binaryGemmSync(X, fromBits).data).toEqual(binaryGemmSync(X, fromFloat).data);
     expect(fromBits.scale).toEqual(fromFloat.scale);
   });
 
@@ -210,7 +222,7 @@ describe('binaryGemm', () => {
       const fromTensor = packBinaryWeights(quantizeBinary({ type: 'float32', data: w, dims: [n, k] }, { axis: 1, blockSize: groupSize }), { bias });
       expect(kn.scale).toEqual(nk.scale);
       const X = { type: 'float32', data: x, dims: [m, k] } as const;
-      const results = paths.flatMap((isa) => [nk, kn, fromTensor].map((p) => binaryGemm(X, p, { isa }).data as Float32Array));
+      const results = paths.flatMap((isa) => [nk, kn, fromTensor].map((p) => binaryGemmSync(X, p, { isa }).data as Float32Array));
       for (const r of results) expect(r).toEqual(results[0]);
       // Against float64 arithmetic on the same terms (each kernel step rounds to float32 once).
       const groups = Math.ceil(k / groupSize);
@@ -233,7 +245,7 @@ describe('binaryGemm', () => {
         }
       }
       // int32 output ignores the scales: the plain dots.
-      expect(binaryGemm(X, nk, { output: 'int32' }).data).toEqual(naiveDots(x, w, m, n, k));
+      expect(binaryGemmSync(X, nk, { output: 'int32' }).data).toEqual(naiveDots(x, w, m, n, k));
     }
   });
 
@@ -241,7 +253,7 @@ describe('binaryGemm', () => {
     const next = rng(8);
     const packed = packBinaryWeights({ type: 'float32', data: floats(5 * 8, next), dims: [5, 8] });
     const out = new Float32Array(2 * 3 * 5);
-    const y = binaryGemm({ type: 'float32', data: floats(2 * 3 * 8, next), dims: [2, 3, 8] }, packed, { out });
+    const y = binaryGemmSync({ type: 'float32', data: floats(2 * 3 * 8, next), dims: [2, 3, 8] }, packed, { out });
     expect(y.dims).toEqual([2, 3, 5]);
     expect(y.data).toBe(out);
   });
@@ -259,17 +271,17 @@ describe('binaryGemm', () => {
       }
       return undefined;
     };
-    expect(code(() => binaryGemm(x, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemm({ type: 'float32', data: new Float32Array(10), dims: [2, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemm({ type: 'float32', data: new Float32Array([1, NaN, 0, 0, 0, 0, 0, 0]), dims: [2, 4] }, packed))).toBe('ERR_QUANTA_NON_FINITE');
-    expect(code(() => binaryGemm(x, packed, { activations: 'float32', output: 'int32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemm(x, packed, { output: 'int8' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemm(x, packed, { out: new Int32Array(6) }))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(code(() => binaryGemm(x, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemm(x, packed, { isa: 'mmx' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => binaryGemmSync(x, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => binaryGemmSync({ type: 'float32', data: new Float32Array(10), dims: [2, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(code(() => binaryGemmSync({ type: 'float32', data: new Float32Array([1, NaN, 0, 0, 0, 0, 0, 0]), dims: [2, 4] }, packed))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(code(() => binaryGemmSync(x, packed, { activations: 'float32', output: 'int32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => binaryGemmSync(x, packed, { output: 'int8' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => binaryGemmSync(x, packed, { out: new Int32Array(6) }))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(code(() => binaryGemmSync(x, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(code(() => binaryGemmSync(x, packed, { isa: 'mmx' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const a = binarizeActivations(x);
-    expect(code(() => binaryGemm({ ...a, words: new BigUint64Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemm({ ...a, scale: new Float32Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(code(() => binaryGemmSync({ ...a, words: new BigUint64Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(code(() => binaryGemmSync({ ...a, scale: new Float32Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SCALE');
     expect(code(() => packBinaryWeights({ type: 'float32', data: new Float32Array(8), dims: [2, 2, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(code(() => packBinaryWeights(new Int8Array(4) as never))).toBe('ERR_QUANTA_INVALID_DTYPE');
     expect(code(() => packBinaryWeights(w, { layout: 'mk' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
@@ -281,7 +293,7 @@ describe('binaryGemm', () => {
     expect(code(() => packBinaryWeights(w, { scale: 'group', groupSize: 96 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     expect(code(() => packBinaryWeights(w, { groupSize: 64 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const groupedPacked = packBinaryWeights(w, { scale: 'group', groupSize: 64 });
-    expect(code(() => binaryGemm(x, groupedPacked, { activations: 'float32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(code(() => binaryGemmSync(x, groupedPacked, { activations: 'float32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
   });
 
   it('the binding re-checks every length that protects memory', () => {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "binding/args.h"
+#include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
 #include "dispatch/kernel_table.h"
@@ -133,7 +134,8 @@ std::string run(const BinaryGemmCall& c) {
   return binary_gemm_b1b1(*c.kernels, a, b, c.kind, c.y, b.n);
 }
 
-// binaryGemm(packed, mode, m, words | null, scaleA | null, x | null, kind, y, isa?) -> void.
+// binaryGemm(packed, mode, m, words | null, scaleA | null, x | null, kind, y, isa?, async?)
+//   -> void | Promise.
 // mode: 0 binary words, 1 float32 binarized here, 2 float32 activations; kind: 0 int32, 1 float32.
 Napi::Value BinaryGemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -175,9 +177,9 @@ Napi::Value BinaryGemm(const Napi::CallbackInfo& info) {
   check_length(info, y.length, checked_product(env, c.m, N), "y");
   c.y = y.data;
   c.kernels = &table_arg(info, 8);
-  const std::string err = run(c);
-  if (!err.empty()) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", err);
-  return env.Undefined();
+  // The call holds views and the packed pointer; the Promise form keeps their JS owners alive,
+  // and the binarization scratch is per thread.
+  return finish(info, async_arg(info, 9), "ERR_QUANTA_INVALID_SHAPE", [c] { return run(c); });
 }
 
 // binaryKernelIsa(isa?) -> [binary x binary path, binary x float32 path].
