@@ -6,7 +6,7 @@
 //
 // Both sides get the very same bytes: random MatMulNBits tensors (zero point 8), packed by
 // quanta with packInt4FromMatMulNBits and given to onnxruntime as initializers of a one-node
-// model (bench/lib/onnx-matmul-nbits.mjs), so it prepacks them as in a real model. onnxruntime
+// model (bench/lib/onnx-model.mjs), so it prepacks them as in a real model. onnxruntime
 // runs accuracy_level 0 (float32 compute) and 4 (A quantized to int8), quanta activations
 // 'float32' and 'int8'. Times: best and median of R runs after 3 dropped ones. onnxruntime-node
 // only has an asynchronous run(), so its times include one Promise round trip (a few
@@ -15,7 +15,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 
-import { matMulNBitsModel } from './lib/onnx-matmul-nbits.mjs';
+import { matMulNBitsModel } from './lib/onnx-model.mjs';
 import { quanta } from './lib/quanta.mjs';
 
 const require = createRequire(import.meta.url);

@@ -1,6 +1,6 @@
 // One-node-graph ONNX models built in memory, for onnxruntime-node to load from a buffer: the
-// suites feed the peer exactly the weights they give quanta, with no model files to generate or
-// commit. Only the subset of onnx.proto these graphs use is declared (field numbers as in
+// suites (and scripts/fixtures) feed the peer exactly the weights they give quanta, with no model
+// files to generate or commit. Only the subset of onnx.proto these graphs use is declared (field numbers as in
 // onnx/onnx.proto); protobufjs does the encoding.
 import protobuf from 'protobufjs';
 
@@ -45,7 +45,7 @@ export const initializer = (name, dataType, dims, data) => ({
  * Encodes a one-node model. inputs / outputs: [name, elemType, dims] (a string dim is symbolic);
  * node: { opType, inputs, outputs, domain?, attributes?: { name: int } }.
  */
-export function oneNodeModel({ node, inputs, outputs, initializers = [], opset = 13 }) {
+export function oneNodeModel({ node, inputs, outputs, initializers = [], opset = 17 }) {
   const attribute = Object.entries(node.attributes ?? {}).map(([name, i]) => ({ name, i, type: 2 /* INT */ }));
   const message = ModelProto.create({
     irVersion: 8,
@@ -60,4 +60,26 @@ export function oneNodeModel({ node, inputs, outputs, initializers = [], opset =
     },
   });
   return ModelProto.encode(message).finish();
+}
+
+/**
+ * Y = MatMulNBits(A, B, scales[, zero_points]) (com.microsoft, bits = 4) with the weights as
+ * initializers. B: uint8 [N, K / blockSize, blockSize / 2]; scales: float32 [N * K / blockSize];
+ * zeroPoints: packed uint8 or null. accuracyLevel 0 computes in float32, 4 quantizes A to int8.
+ */
+export function matMulNBitsModel({ k, n, blockSize, B, scales, zeroPoints, accuracyLevel }) {
+  const kBlocks = k / blockSize;
+  return oneNodeModel({
+    node: {
+      opType: 'MatMulNBits', domain: 'com.microsoft', inputs: ['A', 'B', 'scales', ...(zeroPoints ? ['zero_points'] : [])], outputs: ['Y'],
+      attributes: { K: k, N: n, bits: 4, block_size: blockSize, accuracy_level: accuracyLevel },
+    },
+    inputs: [['A', DT.float, ['M', k]]],
+    outputs: [['Y', DT.float, ['M', n]]],
+    initializers: [
+      initializer('B', DT.uint8, [n, kBlocks, blockSize / 2], B),
+      initializer('scales', DT.float, [n * kBlocks], scales),
+      ...(zeroPoints ? [initializer('zero_points', DT.uint8, [zeroPoints.length], zeroPoints)] : []),
+    ],
+  });
 }
