@@ -17,6 +17,11 @@
 //   gemv      M = 1, K x N = 4096 x 4096 and 4096 x 11008, float32 activations: one layer called
 //             again and again (weights partly L3-resident), and a stack of distinct layers larger
 //             than L3 (weights stream from memory); GB/s of weight bytes beside stream's read
+//   int4      int4 weight-only (groups of 32 and 128) with int8 and float32 activations beside
+//             onnxruntime's MatMulNBits (accuracy_level 4 and 0) on the same bytes: GEMV (one
+//             layer, and a stack beyond L3) and M = 8, 32, 128 (beside the int8 engine too)
+//   binary    M = N = K = 4096 XNOR-popcount GEMM (pre-binarized activations, int32 out) in
+//             bit-MACs/s beside the VPOPCNTQ peak; binarizing per call; binary weights x float32
 //   overhead  M = 1, K = N = 16: the cost of one synchronous call from JS
 //   fresh     1024^3 with a new output per call (first-touch page faults) vs a reused one
 //   async     1024^3 through gemm (the Promise form) vs gemmSync
@@ -28,7 +33,7 @@ import { execFileSync } from 'node:child_process';
 import ort from 'onnxruntime-node';
 
 import { quanta } from '../lib/quanta.mjs';
-import { DT, initializer, oneNodeModel } from '../lib/onnx-model.mjs';
+import { DT, initializer, matMulNBitsModel, oneNodeModel } from '../lib/onnx-model.mjs';
 import { buildNative, buildStream, runStream } from '../lib/stream.mjs';
 import { timeCases } from '../lib/timing.mjs';
 
@@ -200,6 +205,78 @@ for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
     async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
 }
 
+// int4 weight-only, one thread: the same MatMulNBits bytes on both sides (zero point 8)
+function int4Layer(k, n, blockSize, seed) {
+  const next = lcgBytes(n * (k / 2) + n * (k / blockSize), seed, Uint8Array);
+  const B = next.subarray(0, n * (k / 2));
+  const scales = Float32Array.from(next.subarray(n * (k / 2)), (v) => 0.01 + v * 4e-5);
+  return { B, scales, packed: quanta.packInt4FromMatMulNBits(B, scales, null, { k, n, blockSize }) };
+}
+for (const blockSize of quick ? [32] : [32, 128]) {
+  for (const [M, k, n, stackDepth] of [[1, 4096, 4096, 8], [1, 4096, 11008, 4], [8, 4096, 4096, 1], [32, 4096, 4096, 1], [128, 4096, 4096, 1]]) {
+    const layers = Array.from({ length: stackDepth }, (_, i) => int4Layer(k, n, blockSize, 500 + i));
+    const x = floats(M * k, 17);
+    const X = { type: 'float32', data: x, dims: [M, k] };
+    const y = new Float32Array(M * n);
+    const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
+    const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
+    const sessions = { 0: [], 4: [] };
+    for (const L of layers) {
+      for (const level of [0, 4]) {
+        sessions[level].push(await ortSession(matMulNBitsModel({ k, n, blockSize, B: L.B, scales: L.scales, zeroPoints: null, accuracyLevel: level }), 1));
+      }
+    }
+    const bytes = layers[0].packed.bytes;
+    const base = { group: 'int4', shape: [M, k, n], blockSize, threads: 1, ops: 2 * M * n * k, bytes };
+    const runs = M >= 32 ? Math.max(5, RUNS >> 1) : RUNS;
+    const residencies = M === 1 ? [['one layer', 1], [`stack of ${stackDepth} (${((stackDepth * bytes) / 2 ** 20).toFixed(0)} MiB)`, stackDepth]] : [['one layer', 1]];
+    for (const [residency, depth] of residencies) {
+      const c = { ...base, residency, readGBps: M === 1 ? readGBps(Math.ceil((depth * bytes) / 2 ** 20)) : undefined, runs };
+      const reps = depth === 1 && M === 1 ? 10 : 1;
+      for (const [acts, level] of [['int8', 4], ['float32', 0]]) {
+        const pair = `${acts}`;
+        await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
+          () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) quanta.int4LinearSync(X, layers[i].packed, { activations: acts, out: y }); }, reps * depth);
+        await time({ ...c, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
+          async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[level][i].run(feeds, { Y: ortY }); }, reps * depth);
+      }
+    }
+    if (M > 1 && blockSize === 32) {
+      const L = layer(k, n, 900 + M);
+      await time({ group: 'int4', impl: 'quanta-int8-engine', shape: [M, k, n], threads: 1, ops: 2 * M * n * k, runs,
+        name: `quanta dynamicQuantizeMatmulSync ${M}x${k}x${n} (the int8 engine, same shape)`, before: pin(1) },
+      () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y }));
+    }
+    for (const list of Object.values(sessions)) for (const sess of list) await sess.release();
+  }
+}
+
+// binary XNOR-popcount GEMM
+{
+  const size = quick ? 2048 : 4096;
+  const w = floats(size * size, 31);
+  const packed = quanta.packBinaryWeights({ type: 'float32', data: w, dims: [size, size] });
+  const xf = { type: 'float32', data: floats(size * size, 32), dims: [size, size] };
+  const xb = quanta.binarizeActivations(xf);
+  const y32 = new Int32Array(size * size);
+  const yf = new Float32Array(size * size);
+  const bitMacs = size * size * size;
+  for (const threads of [1, 2]) {
+    await time({ group: 'binary', impl: 'quanta', shape: [size, size, size], threads, ops: bitMacs, limit: 'vpopcntq_zmm_gbits', runs: 5,
+      name: `quanta binaryGemmSync ${size}^3, binarized activations, int32 out (bit-MACs)`, before: pin(threads) },
+    () => quanta.binaryGemmSync(xb, packed, { output: 'int32', out: y32 }));
+    await time({ group: 'binary', impl: 'quanta', shape: [size, size, size], threads, ops: bitMacs, limit: 'vpopcntq_zmm_gbits', runs: 5,
+      name: `quanta binaryGemmSync ${size}^3, float32 activations binarized per call (bit-MACs)`, before: pin(threads) },
+    () => quanta.binaryGemmSync(xf, packed, { out: yf }));
+  }
+  const m = 256;
+  const xs = { type: 'float32', data: floats(m * size, 33), dims: [m, size] };
+  const ys = new Float32Array(m * size);
+  await time({ group: 'binary', impl: 'quanta', shape: [m, size, size], threads: 1, ops: 2 * m * size * size, limit: 'vfmadd_zmm_gflops', runs: 5,
+    name: `quanta binaryGemmSync ${m}x${size}x${size}, binary weights x float32 activations (FLOP: add or subtract)`, before: pin(1) },
+  () => quanta.binaryGemmSync(xs, packed, { activations: 'float32', out: ys }));
+}
+
 // The cost of one call on a tiny problem
 {
   const L = layer(16, 16, 5);
@@ -223,18 +300,22 @@ for (const r of results) {
   if (r.ops) {
     r.gopsMedian = r.ops / (r.medianMs * 1e-3) / 1e9;
     r.gopsBest = r.ops / (r.minMs * 1e-3) / 1e9;
-    const limitKey = r.group === 'fp32' ? 'vfmadd_zmm_gflops' : 'vpdpbusd_zmm_gops';
-    r.ofPeak = r.gopsMedian / peak(r.threads, limitKey);
+    const limitKey = r.limit ?? (r.group === 'fp32' ? 'vfmadd_zmm_gflops' : 'vpdpbusd_zmm_gops');
+    const limit = peakRuns.before[r.threads][limitKey] === undefined ? undefined : peak(r.threads, limitKey);
+    r.ofPeak = limit === undefined ? undefined : r.gopsMedian / limit;
   }
   if (r.bytes) {
     r.gbpsMedian = r.bytes / (r.medianMs * 1e-3) / 1e9;
     r.gbpsBest = r.bytes / (r.minMs * 1e-3) / 1e9;
-    r.ofRead = r.gbpsMedian / r.readGBps;
+    if (r.readGBps) r.ofRead = r.gbpsMedian / r.readGBps;
   }
 }
 for (const r of results) {
-  const peer = results.find((p) => p.peer && p.group === r.group && p.threads === r.threads && String(p.shape) === String(r.shape) && p.residency === r.residency);
+  const peer = results.find((p) => p.peer && p.group === r.group && p.threads === r.threads && String(p.shape) === String(r.shape)
+    && p.residency === r.residency && p.blockSize === r.blockSize && p.pair === r.pair);
   if (peer && !r.peer) r.vsPeer = peer.medianMs / r.medianMs;
+  const engine = results.find((p) => p.impl === 'quanta-int8-engine' && String(p.shape) === String(r.shape));
+  if (engine && r.group === 'int4' && r.impl === 'quanta' && r.pair === 'int8') r.vsInt8Engine = engine.medianMs / r.medianMs;
   const one = results.find((p) => p.impl === r.impl && p.group === r.group && p.threads === 1 && String(p.shape) === String(r.shape) && p.granularity === r.granularity);
   if (r.threads === 2 && one) r.vsOneThread = one.medianMs / r.medianMs;
   const fp32 = results.find((p) => p.group === 'fp32' && p.threads === r.threads && String(p.shape) === String(r.shape));
@@ -258,12 +339,13 @@ const lines = [
   `# int8 GEMM engine — ${date}`, '',
   `${machine.cpuModel}, ${machine.logicalCores} logical cores; quanta path ${machine.isa} (GEMM kernel ${machine.gemmKernel}); Node ${machine.node}; onnxruntime-node ${machine.onnxruntimeNode}; load average at the end ${machine.loadavg.map((v) => v.toFixed(2)).join(' ')}.`, '',
   'Peaks in this run (best of before / after the suite): ' +
-    [1, 2].map((t) => `${t} thread${t > 1 ? 's' : ''}: VPDPBUSD zmm ${f(peak(t, 'vpdpbusd_zmm_gops'), 0)} GOPS, ymm ${f(peak(t, 'vpdpbusd_ymm_gops'), 0)} GOPS, FMA zmm ${f(peak(t, 'vfmadd_zmm_gflops'), 0)} GFLOP/s`).join('; ') + '.', '',
-  '| case | T | median ms | min ms | GOPS (median) | % of peak | GB/s of weights | % of read bw | × ORT | × 1 thread | × own fp32 |',
-  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.name} | ${r.threads} | ${f(r.medianMs, 3)} | ${f(r.minMs, 3)} | ${f(r.gopsMedian, 0)} | ${pct(r.ofPeak)} | ${r.bytes ? `${f(r.gbpsMedian)} (read ${f(r.readGBps)})` : '—'} | ${pct(r.ofRead)} | ${x(r.vsPeer)} | ${x(r.vsOneThread)} | ${x(r.vsFp32)} |`),
+    [1, 2].map((t) => `${t} thread${t > 1 ? 's' : ''}: VPDPBUSD zmm ${f(peak(t, 'vpdpbusd_zmm_gops'), 0)} GOPS, ymm ${f(peak(t, 'vpdpbusd_ymm_gops'), 0)} GOPS, FMA zmm ${f(peak(t, 'vfmadd_zmm_gflops'), 0)} GFLOP/s` +
+      (popcnt ? `, VPOPCNTQ zmm ${f(peak(t, 'vpopcntq_zmm_gbits'), 0)} Gbit/s` : '')).join('; ') + '.', '',
+  '| case | T | median ms | min ms | GOPS (median) | % of peak | GB/s of weights | % of read bw | × ORT | × 1 thread | × own fp32 | × int8 engine |',
+  '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ...results.map((r) => `| ${r.name} | ${r.threads} | ${f(r.medianMs, 3)} | ${f(r.minMs, 3)} | ${f(r.gopsMedian, 0)} | ${pct(r.ofPeak)} | ${r.bytes ? `${f(r.gbpsMedian)}${r.readGBps ? ` (read ${f(r.readGBps)})` : ''}` : '—'} | ${pct(r.ofRead)} | ${x(r.vsPeer)} | ${x(r.vsOneThread)} | ${x(r.vsFp32)} | ${x(r.vsInt8Engine)} |`),
   '', '## Agreement', '', ...Object.entries(agreement).map(([k, v]) => `- ${k}: ${v}`), '',
-  'GOPS = 2·M·N·K / time. GB/s of weights = int8 weight bytes / time per layer. "× ORT" = ORT median / quanta median (same shape, threads and residency). Overhead rows: time per call.',
+  'GOPS = 2·M·N·K / time (binary rows: G bit-MAC/s = M·N·K / time, beside the VPOPCNTQ peak in bits/s). GB/s of weights = weight bytes (int8, or int4 packed with its scales) / time per layer. "× ORT" = ORT median / quanta median (same shape, threads and residency). Overhead rows: time per call.',
 ];
 writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
 process.stderr.write(`wrote ${base}.json and .md\n`);

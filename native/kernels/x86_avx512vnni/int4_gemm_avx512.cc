@@ -82,16 +82,21 @@ __attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size
     QUANTA_INT4_EACH(QUANTA_INT4_ZERO)
 #undef QUANTA_INT4_ZERO
     const size_t gk = g * w.group;
-    for (size_t c = 0; c < chunks; ++c) {
-      const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
-      if constexpr (MR == 1) {
-        // GEMV streams NV panels at once, each a separate sequential stream: fetch each one
-        // kPrefetchBytes ahead so that enough lines are in flight (reads past a panel's end land
-        // in the next panel or the allocation's slack, and prefetches never fault anyway).
-#define QUANTA_INT4_PREFETCH(v) if constexpr (v < NV) _mm_prefetch(reinterpret_cast<const char*>(pan##v + off + kPrefetchBytes), _MM_HINT_T0);
+    if constexpr (MR == 1) {
+      // GEMV streams NV panels at once, each a separate sequential stream: fetch every line of
+      // this group's block (its nibble chunks and its scale line alike: a line left to demand
+      // loads stalls on memory once per group) kPrefetchBytes ahead, so that enough lines are
+      // in flight. Reads past a panel's end land in the next panel or the allocation's slack,
+      // and prefetches never fault anyway.
+      for (size_t line = 0; line < w.group_bytes; line += 64) {
+#define QUANTA_INT4_PREFETCH(v) \
+  if constexpr (v < NV) _mm_prefetch(reinterpret_cast<const char*>(pan##v + g * w.group_bytes + line + kPrefetchBytes), _MM_HINT_T0);
         QUANTA_INT4_EACH_V(QUANTA_INT4_PREFETCH)
 #undef QUANTA_INT4_PREFETCH
       }
+    }
+    for (size_t c = 0; c < chunks; ++c) {
+      const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
       __m512i w0, w1, w2, w3;
 #define QUANTA_INT4_LOAD(v) if constexpr (v < NV) w##v = _mm512_load_si512(pan##v + off);
       QUANTA_INT4_EACH_V(QUANTA_INT4_LOAD)
@@ -184,16 +189,21 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
     QUANTA_INT4_EACH_V(QUANTA_INT4_ZERO)
 #undef QUANTA_INT4_ZERO
     const size_t gk = g * w.group;
-    for (size_t c = 0; c < chunks; ++c) {
-      const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
-      if constexpr (MR == 1) {
-        // GEMV streams NV panels at once, each a separate sequential stream: fetch each one
-        // kPrefetchBytes ahead so that enough lines are in flight (reads past a panel's end land
-        // in the next panel or the allocation's slack, and prefetches never fault anyway).
-#define QUANTA_INT4_PREFETCH(v) if constexpr (v < NV) _mm_prefetch(reinterpret_cast<const char*>(pan##v + off + kPrefetchBytes), _MM_HINT_T0);
+    if constexpr (MR == 1) {
+      // GEMV streams NV panels at once, each a separate sequential stream: fetch every line of
+      // this group's block (its nibble chunks and its scale line alike: a line left to demand
+      // loads stalls on memory once per group) kPrefetchBytes ahead, so that enough lines are
+      // in flight. Reads past a panel's end land in the next panel or the allocation's slack,
+      // and prefetches never fault anyway.
+      for (size_t line = 0; line < w.group_bytes; line += 64) {
+#define QUANTA_INT4_PREFETCH(v) \
+  if constexpr (v < NV) _mm_prefetch(reinterpret_cast<const char*>(pan##v + g * w.group_bytes + line + kPrefetchBytes), _MM_HINT_T0);
         QUANTA_INT4_EACH_V(QUANTA_INT4_PREFETCH)
 #undef QUANTA_INT4_PREFETCH
       }
+    }
+    for (size_t c = 0; c < chunks; ++c) {
+      const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
       __m512i lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
 #define QUANTA_INT4_LOAD(v)                                         \
   if constexpr (v < NV) {                                           \
