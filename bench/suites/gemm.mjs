@@ -316,7 +316,8 @@ for (const r of results) {
   if (peer && !r.peer) r.vsPeer = peer.medianMs / r.medianMs;
   const engine = results.find((p) => p.impl === 'quanta-int8-engine' && String(p.shape) === String(r.shape));
   if (engine && r.group === 'int4' && r.impl === 'quanta' && r.pair === 'int8') r.vsInt8Engine = engine.medianMs / r.medianMs;
-  const one = results.find((p) => p.impl === r.impl && p.group === r.group && p.threads === 1 && String(p.shape) === String(r.shape) && p.granularity === r.granularity);
+  // The same case on one thread (names never carry the thread count).
+  const one = results.find((p) => p.name === r.name && p.threads === 1);
   if (r.threads === 2 && one) r.vsOneThread = one.medianMs / r.medianMs;
   const fp32 = results.find((p) => p.group === 'fp32' && p.threads === r.threads && String(p.shape) === String(r.shape));
   if (fp32 && r.group === 'square' && r.impl === 'quanta') r.vsFp32 = fp32.medianMs / r.medianMs;
