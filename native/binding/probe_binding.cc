@@ -49,7 +49,10 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("dot", isa_name(t.dot_isa));
   o.Set("kmeans", isa_name(t.kmeans_isa));
   o.Set("range", isa_name(t.range_isa));
+  o.Set("gemm", isa_name(t.gemm_isa));
   o.Set("sgemm", isa_name(t.sgemm_isa));
+  o.Set("int4", isa_name(t.int4_isa));
+  o.Set("binary", isa_name(t.binary_b1b1_isa));
   return o;
 }
 
