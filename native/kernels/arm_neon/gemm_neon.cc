@@ -87,7 +87,7 @@ void tile(const GemmBlock& g, size_t row0, size_t p) {
 #undef QUANTA_GEMM_FINISH
 }
 
-// Panels outside, rows inside: the panel's K slice (k4 * 64 bytes, 32 KiB for a 2048-deep slice)
+// Panels outside, rows inside: the panel's K slice (k4 * 64 bytes, 64 KiB for a 4096-deep slice)
 // stays in L1 while the rows stream past it.
 void gemm_u8s8_neon(const GemmBlock& g) {
   const size_t panels = gemm_panels(g.n);

@@ -187,7 +187,8 @@ void column_group(const GemmBlock& g, size_t panel0) {
 }
 
 // Column groups outside, rows inside: the 48-column slice of B (k4 * 192 bytes, 96 KiB for a
-// 2048-deep K slice) stays in L2 while every row of the block streams past it.
+// 2048-deep K slice, 192 KiB for the deepest, 4096) stays in L2 while every row of the block
+// streams past it.
 void gemm_u8s8_avx512vnni(const GemmBlock& g) {
   const size_t panels = gemm_panels(g.n);
   size_t p = 0;
