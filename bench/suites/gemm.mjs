@@ -108,6 +108,9 @@ function firstDiff(a, b, tol = 0) {
 const results = [];
 const agreement = {};
 async function time(meta, fn, perCall = 1, opts) {
+  // onnxruntime's pool threads spin for a while after a run: let them go idle first, so they
+  // cannot take a core from the case that follows.
+  await new Promise((resolve) => setTimeout(resolve, 200));
   meta.before?.();
   const [r] = await timeCases([{ name: meta.name, fn, perCall, opts }], { runs: meta.runs ?? RUNS, warmup: 2 });
   const { before, ...rest } = meta;
@@ -137,6 +140,7 @@ for (const size of quick ? [1024] : [1024, 2048]) {
       () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y }));
     await time({ group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
       () => s.run(feeds, { Y: ortY }));
+    await s.release();
     if (typeof quanta.sgemmSync === 'function' && typeof quanta.packWeightsF32 === 'function') {
       const wf = Float32Array.from(L.w, (v) => v * 0.01);
       const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
@@ -179,6 +183,7 @@ for (const [k, n] of [[768, 3072], [3072, 768]]) {
     }
     await time({ group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
       () => s.run(feeds, { Y: ortY }));
+    await s.release();
   }
 }
 
