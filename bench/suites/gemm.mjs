@@ -107,7 +107,18 @@ function firstDiff(a, b, tol = 0) {
 // ---- cases ------------------------------------------------------------------------------------
 const results = [];
 const agreement = {};
+// onnxruntime runs after every quanta case: once a session has run in this process, its pool
+// threads can keep a core busy (measured: quanta's two-thread cases fell to one-thread speed
+// afterwards, even after release), which would tax whichever quanta case came next. Each peer
+// case keeps the slot (row position) it was declared at.
+const peerJobs = [];
+let slots = 0;
+const later = (job) => {
+  const slot = slots++;
+  peerJobs.push(() => job(slot));
+};
 async function time(meta, fn, perCall = 1, opts) {
+  meta.slot ??= slots++;
   // onnxruntime's pool threads spin for a while after a run: let them go idle first, so they
   // cannot take a core from the case that follows.
   await new Promise((resolve) => setTimeout(resolve, 200));
@@ -130,17 +141,19 @@ for (const size of quick ? [1024] : [1024, 2048]) {
   const ortY = new ort.Tensor('int32', new Int32Array(size * size), [size, size]);
   const feeds = { A: new ort.Tensor('uint8', a, [size, size]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
   for (const threads of [1, 2]) {
-    const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
-    if (threads === 1) {
-      quanta.setNumThreads(1);
-      quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y });
-      agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
-    }
     await time({ group: 'square', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta gemm ${size}^3 int32`, before: pin(threads) },
       () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y }));
-    await time({ group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
-      () => s.run(feeds, { Y: ortY }));
-    await s.release();
+    later(async (slot) => {
+      const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
+      if (threads === 1) {
+        quanta.setNumThreads(1);
+        quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y });
+        agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
+      }
+      await time({ slot, group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
+        () => s.run(feeds, { Y: ortY }));
+      await s.release();
+    });
     if (typeof quanta.sgemmSync === 'function' && typeof quanta.packWeightsF32 === 'function') {
       const wf = Float32Array.from(L.w, (v) => v * 0.01);
       const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
@@ -170,20 +183,22 @@ for (const [k, n] of [[768, 3072], [3072, 768]]) {
   const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
   const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
   for (const threads of [1, 2]) {
-    const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
-    if (threads === 1) {
-      quanta.setNumThreads(1);
-      quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y });
-      // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
-      agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
-    }
     for (const granularity of ['tensor', 'row']) {
       await time({ group: 'bert', impl: 'quanta', granularity, shape: [M, k, n], threads, ops, name: `quanta dynamicQuantizeMatmul ${M}x${k}x${n} (${granularity})`, before: pin(threads) },
         () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity, out: y }));
     }
-    await time({ group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
-      () => s.run(feeds, { Y: ortY }));
-    await s.release();
+    later(async (slot) => {
+      const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
+      if (threads === 1) {
+        quanta.setNumThreads(1);
+        quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y });
+        // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
+        agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
+      }
+      await time({ slot, group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
+        () => s.run(feeds, { Y: ortY }));
+      await s.release();
+    });
   }
 }
 
@@ -194,20 +209,29 @@ for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
   const y = new Float32Array(n);
   const bytes = k * n; // int8 weights; the per-column scales, sums and bias add 16 bytes per column
   const sessions = [];
-  for (const L of layers) sessions.push(await ortSession(dynamicModel(k, n, L.wKN, L.scale), 1));
+  const openSessions = async () => {
+    if (sessions.length === 0) for (const L of layers) sessions.push(await ortSession(dynamicModel(k, n, L.wKN, L.scale), 1));
+  };
   const ortY = new ort.Tensor('float32', new Float32Array(n), [1, n]);
   const feeds = { A: new ort.Tensor('float32', x, [1, k]) };
   const mib = bytes / 2 ** 20;
   const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
   await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
     () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmulSync(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
-  await time({ ...single, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
-    async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
+  later(async (slot) => {
+    await openSessions();
+    await time({ ...single, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
+      async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
+  });
   const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
   await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
     () => { for (const L of layers) quanta.dynamicQuantizeMatmulSync(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
-  await time({ ...stack, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
-    async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
+  later(async (slot) => {
+    await openSessions();
+    await time({ ...stack, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
+      async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
+    for (const s of sessions.splice(0)) await s.release();
+  });
 }
 
 // int4 weight-only, one thread: the same MatMulNBits bytes on both sides (zero point 8)
@@ -225,12 +249,11 @@ for (const blockSize of quick ? [32] : [32, 128]) {
     const y = new Float32Array(M * n);
     const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
     const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
-    const sessions = { 0: [], 4: [] };
-    for (const L of layers) {
-      for (const level of [0, 4]) {
-        sessions[level].push(await ortSession(matMulNBitsModel({ k, n, blockSize, B: L.B, scales: L.scales, zeroPoints: null, accuracyLevel: level }), 1));
-      }
-    }
+    const sessionsOf = async (level) => {
+      const list = [];
+      for (const L of layers) list.push(await ortSession(matMulNBitsModel({ k, n, blockSize, B: L.B, scales: L.scales, zeroPoints: null, accuracyLevel: level }), 1));
+      return list;
+    };
     const bytes = layers[0].packed.bytes;
     const base = { group: 'int4', shape: [M, k, n], blockSize, threads: 1, ops: 2 * M * n * k, bytes };
     const runs = M >= 32 ? Math.max(5, RUNS >> 1) : RUNS;
@@ -242,8 +265,12 @@ for (const blockSize of quick ? [32] : [32, 128]) {
         const pair = `${acts}`;
         await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
           () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) quanta.int4LinearSync(X, layers[i].packed, { activations: acts, out: y }); }, reps * depth);
-        await time({ ...c, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
-          async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[level][i].run(feeds, { Y: ortY }); }, reps * depth);
+        later(async (slot) => {
+          const sessions = await sessionsOf(level);
+          await time({ ...c, slot, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
+            async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[i].run(feeds, { Y: ortY }); }, reps * depth);
+          for (const sess of sessions) await sess.release();
+        });
       }
     }
     if (M > 1 && blockSize === 32) {
@@ -252,7 +279,6 @@ for (const blockSize of quick ? [32] : [32, 128]) {
         name: `quanta dynamicQuantizeMatmulSync ${M}x${k}x${n} (the int8 engine, same shape)`, before: pin(1) },
       () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y }));
     }
-    for (const list of Object.values(sessions)) for (const sess of list) await sess.release();
   }
 }
 
@@ -287,15 +313,21 @@ for (const blockSize of quick ? [32] : [32, 128]) {
   const L = layer(16, 16, 5);
   const a = { type: 'uint8', data: lcgBytes(16, 9, Uint8Array), dims: [1, 16] };
   const y = new Int32Array(16);
-  const s = await ortSession(matmulIntegerModel(16, 16, L.wKN), 1);
   const feeds = { A: new ort.Tensor('uint8', a.data, [1, 16]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
   const ortY = new ort.Tensor('int32', new Int32Array(16), [1, 16]);
   const calls = 1000;
   await time({ group: 'overhead', impl: 'quanta', shape: [1, 16, 16], threads: 1, name: 'quanta gemm 1x16x16 (sync call, reused output)', before: pin(1) },
     () => { for (let i = 0; i < calls; i++) quanta.gemmSync(a, L.packed, { aZeroPoint: 128, out: y }); }, calls);
-  await time({ group: 'overhead', impl: 'onnxruntime', peer: true, shape: [1, 16, 16], threads: 1, name: 'ORT MatMulInteger 1x16x16 (run, preallocated output)' },
-    async () => { for (let i = 0; i < calls; i++) await s.run(feeds, { Y: ortY }); }, calls);
+  later(async (slot) => {
+    const s = await ortSession(matmulIntegerModel(16, 16, L.wKN), 1);
+    await time({ slot, group: 'overhead', impl: 'onnxruntime', peer: true, shape: [1, 16, 16], threads: 1, name: 'ORT MatMulInteger 1x16x16 (run, preallocated output)' },
+      async () => { for (let i = 0; i < calls; i++) await s.run(feeds, { Y: ortY }); }, calls);
+    await s.release();
+  });
 }
+
+for (const job of peerJobs) await job();
+results.sort((a, b) => a.slot - b.slot);
 
 peakRuns.after = { 1: peaks(1), 2: peaks(2) };
 const peak = (t, key) => Math.max(peakRuns.before[t][key], peakRuns.after[t][key]);
