@@ -119,10 +119,12 @@ const later = (job) => {
 };
 async function time(meta, fn, perCall = 1, opts) {
   meta.slot ??= slots++;
-  // onnxruntime's pool threads spin for a while after a run: let them go idle first, so they
-  // cannot take a core from the case that follows.
-  await new Promise((resolve) => setTimeout(resolve, 200));
   meta.before?.();
+  // Warm up for 100 ms, not just a couple of calls: on this VM a vCPU that sat idle runs at a
+  // fraction of its speed for the first few milliseconds, which showed as two-thread cases of
+  // ~0.4 ms running at one-thread speed.
+  const warmStart = performance.now();
+  while (performance.now() - warmStart < 100) await fn();
   const [r] = await timeCases([{ name: meta.name, fn, perCall, opts }], { runs: meta.runs ?? RUNS, warmup: 2 });
   const { before, ...rest } = meta;
   results.push({ ...rest, ...r });
