@@ -203,6 +203,10 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
   const size_t chunk_panels = 3 * ((groups + col_chunks - 1) / col_chunks);
   col_chunks = (b.panels + chunk_panels - 1) / chunk_panels;
   const size_t tasks = row_blocks * col_chunks;
+  // Unsigned A in one K slice, K a multiple of 4 and no row sums wanted: A is already A' in the
+  // layout the kernels read (rows of k4 * 4 bytes), so they use it in place: no copy per row block
+  // and column chunk (dynamic quantization's uint8 activations against symmetric weights).
+  const bool a_in_place = !a.is_signed && slices == 1 && K % kGemmK4 == 0 && !need_rb;
   // Below ~4 M multiply-adds waking the pool costs more than it saves.
   const double macs = double(M) * double(N) * double(K);
   const size_t grain = macs < 4e6 ? tasks : 1;
@@ -223,7 +227,7 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
         const size_t steps = std::min(slice_steps, k4 - std::min(k4, t0));
         const size_t k0 = t0 * kGemmK4;
         const size_t klen = std::min(K, k0 + steps * kGemmK4) - std::min(K, k0);
-        for (size_t r = 0; r < rows; ++r) {
+        for (size_t r = 0; r < rows && !a_in_place; ++r) {
           uint8_t* dst = s.a.data() + r * a_stride;
           const uint32_t sum = pack_row(a.data + (r0 + r) * a.lda + k0, klen, a_flip, need_rb, dst);
           std::memset(dst + klen, 0, steps * kGemmK4 - klen);
@@ -236,8 +240,8 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
           }
         }
         GemmBlock g{};
-        g.a = s.a.data();
-        g.a_stride = a_stride;
+        g.a = a_in_place ? a.data + r0 * a.lda : s.a.data();
+        g.a_stride = a_in_place ? a.lda : a_stride;
         g.m = rows;
         g.b = b.data + p0 * b.panel_stride + t0 * kGemmStepBytes;
         g.b_panel_stride = b.panel_stride;
