@@ -153,6 +153,7 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
   const Int4Layout& w = *a.w;
   const size_t chunks = w.group / kInt4ChunkK;
   const __m512i low4 = _mm512_set1_epi8(0x0F);
+  const __m512i high4 = _mm512_set1_epi8(static_cast<char>(0xF0));
   const uint8_t* pan0 = w.data + p0 * w.panel_stride;
   const uint8_t* pan1 = pan0 + w.panel_stride;
   const uint8_t* pan2 = pan1 + w.panel_stride;
@@ -205,11 +206,15 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
     for (size_t c = 0; c < chunks; ++c) {
       const size_t off = g * w.group_bytes + c * kInt4ChunkBytes;
       __m512i lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
-#define QUANTA_INT4_LOAD(v)                                         \
-  if constexpr (v < NV) {                                           \
-    const __m512i raw = _mm512_load_si512(pan##v + off);            \
-    lo##v = _mm512_and_si512(raw, low4);                            \
-    hi##v = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);      \
+// One row: the high nibbles stay in place (16 * u, masked, no shift) and their sums h are
+// divided by 16 once per group, exactly (every term is a multiple of 16): one operation less per
+// 64 bytes, in the loop that bounds GEMV from cache.
+#define QUANTA_INT4_LOAD(v)                                                                   \
+  if constexpr (v < NV) {                                                                     \
+    const __m512i raw = _mm512_load_si512(pan##v + off);                                      \
+    lo##v = _mm512_and_si512(raw, low4);                                                      \
+    if constexpr (MR == 1) hi##v = _mm512_and_si512(raw, high4);                              \
+    else hi##v = _mm512_and_si512(_mm512_srli_epi16(raw, 4), low4);                          \
   }
       QUANTA_INT4_EACH_V(QUANTA_INT4_LOAD)
 #undef QUANTA_INT4_LOAD
@@ -250,7 +255,7 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
   if constexpr (v < NV) {                                                                 \
     if constexpr (!SYM) z##v = zero_points(w, pan##v, g);                                 \
     sc##v = _mm512_load_ps(reinterpret_cast<const float*>(pan##v + soff));                \
-    if constexpr (MR == 1) i0##v = _mm512_add_epi32(i0##v, h0##v);                        \
+    if constexpr (MR == 1) i0##v = _mm512_add_epi32(i0##v, _mm512_srai_epi32(h0##v, 4));  \
   }
     QUANTA_INT4_EACH_V(QUANTA_INT4_GROUP_V)
 #undef QUANTA_INT4_GROUP_V
