@@ -32,14 +32,12 @@
       "native/kernels/x86_avx2/sgemm_avx2.cc"
     ],
     "quanta_x86_avxvnni_sources": [
-      "native/kernels/x86_avxvnni/dot_avxvnni.cc",
       "native/kernels/x86_avxvnni/gemm_avxvnni.cc",
       "native/kernels/x86_avxvnni/int4_gemm_avxvnni.cc"
     ],
     "quanta_x86_avx512vnni_sources": [
       "native/kernels/x86_avx512vnni/binary_gemm_avx512.cc",
       "native/kernels/x86_avx512vnni/binary_gemm_avx512_vpopcnt.cc",
-      "native/kernels/x86_avx512vnni/dot_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/gelu_avx512.cc",
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/int4_gemm_avx512.cc",
@@ -56,7 +54,6 @@
       "native/kernels/arm_neon/range_neon.cc"
     ],
     "quanta_arm_dotprod_sources": [
-      "native/kernels/arm_dotprod/dot_dotprod.cc",
       "native/kernels/arm_dotprod/gemm_dotprod.cc",
       "native/kernels/arm_dotprod/int4_gemm_dotprod.cc"
     ],

@@ -30,7 +30,7 @@ describe('capabilities()', () => {
 
   it('reports the kernel of each family and the best path', () => {
     expect(ISA_NAMES).toContain(c.bestIsa);
-    for (const family of ['quantize', 'dequantize', 'requantize', 'dot']) expect(ISA_NAMES).toContain(c.kernels[family]);
+    for (const family of ['quantize', 'dequantize', 'requantize', 'gemm', 'sgemm', 'int4', 'binary']) expect(ISA_NAMES).toContain(c.kernels[family]);
     expect(c.unavailable[c.bestIsa]).toBeNull();
   });
 
@@ -62,8 +62,8 @@ describe('setIsa() / isa()', () => {
       if (capabilities().unavailable[name] !== null) continue;
       setIsa(name);
       expect(isa()).toBe(name);
-      // Every path has its own dot-product kernel, so that family always reports the path itself.
-      expect(capabilities().kernels.dot).toBe(name);
+      // Every path has its own int8 GEMM kernel, so that family always reports the path itself.
+      expect(capabilities().kernels.gemm).toBe(name);
     }
     setIsa(start);
     expect(isa()).toBe(start);
@@ -147,7 +147,7 @@ describe('quanta probe (CLI)', () => {
     if (x86 && capabilities().bestIsa === 'avx512vnni') {
       expect(out.features.avx2 && out.features.avxvnni && out.features.avx512vnni).toBe(true);
       expect(out.features.amxInt8).toBe(false);
-      expect(out.kernels.dot).toBe('avx512vnni');
+      expect(out.kernels.gemm).toBe('avx512vnni');
     }
   });
 

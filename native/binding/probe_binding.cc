@@ -46,7 +46,6 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("quantize", isa_name(t.quantize_isa));
   o.Set("dequantize", isa_name(t.dequantize_isa));
   o.Set("requantize", isa_name(t.requantize_isa));
-  o.Set("dot", isa_name(t.dot_isa));
   o.Set("kmeans", isa_name(t.kmeans_isa));
   o.Set("range", isa_name(t.range_isa));
   o.Set("gemm", isa_name(t.gemm_isa));

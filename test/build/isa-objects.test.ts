@@ -65,10 +65,10 @@ describe.runIf(isX86)('ISA flags stay inside the ISA folders (objdump)', () => {
     }
   });
 
-  it('encodes the AVX-VNNI dot product with the VEX form of vpdpbusd', () => {
-    const vnni = isaObjects().find((o) => /[/\\]x86_avxvnni[/\\]/.test(o));
-    expect(vnni).toBeDefined();
-    const dp = instructions(vnni!).filter(([m]) => m.endsWith('vpdpbusd'));
+  it('encodes every AVX-VNNI dot product with the VEX form of vpdpbusd', () => {
+    const vnni = isaObjects().filter((o) => /[/\\]x86_avxvnni[/\\]/.test(o));
+    expect(vnni.length).toBeGreaterThan(0);
+    const dp = vnni.flatMap((o) => instructions(o)).filter(([m]) => m.endsWith('vpdpbusd'));
     expect(dp.length).toBeGreaterThan(0);
     for (const [m] of dp) expect(m).toBe('{vex} vpdpbusd');
     for (const [, operands] of dp) expect(operands).toMatch(/%[xy]mm/);

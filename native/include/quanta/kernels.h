@@ -67,10 +67,6 @@ using RequantizeFixedS32U8Fn = void (*)(const int32_t* acc, size_t n, int32_t mu
                                         int32_t shift, int32_t zero_point, QuantRange range,
                                         uint8_t* y);
 
-// ---- integer dot products (rows of MatMulInteger): sum_k a[k] * b[k] ----
-// The sum wraps modulo 2^32 exactly like the hardware; callers bound k so it never does.
-using DotU8S8Fn = int32_t (*)(const uint8_t* a, const int8_t* b, size_t k);
-
 // ---- kmeans: the hot steps of Lloyd's algorithm on scalars (codebook quantization) ----
 // Assignment over sorted centroids: codes[i] = the number of decision boundaries bounds[j] with
 // bounds[j] < x[i]. `bounds` holds 2^bounds_log2 - 1 non-decreasing entries (the caller pads with
@@ -125,7 +121,6 @@ struct KernelTable {
   RequantizeS32U8LanesFn requantize_s32_u8_lanes;
   RequantizeFixedS32S8Fn requantize_fixed_s32_s8;
   RequantizeFixedS32U8Fn requantize_fixed_s32_u8;
-  DotU8S8Fn dot_u8s8;
   KmeansAssignF32Fn kmeans_assign_f32;
   KmeansAccumulateF32Fn kmeans_accumulate_f32;
   RangeF32Fn range_f32;
@@ -136,7 +131,6 @@ struct KernelTable {
   Isa quantize_isa;
   Isa dequantize_isa;
   Isa requantize_isa;
-  Isa dot_isa;
   Isa kmeans_isa;
   Isa range_isa;
 

@@ -173,4 +173,10 @@ void register_dotprod_gemm_kernels(KernelTable* t) {
   t->gemm_isa = Isa::dotprod;
 }
 
+// The dot-product folder's entry point (kernel_table.cc calls it after the NEON one).
+void register_dotprod_kernels(KernelTable* t) {
+  register_dotprod_gemm_kernels(t);
+  register_dotprod_int4_kernels(t);
+}
+
 }  // namespace quanta

@@ -137,27 +137,6 @@ void requantize_lanes(const int32_t* acc, size_t n, const float* multiplier, con
   for (; i < n; ++i) y[i] = static_cast<Q>(scalar::requantize(acc[i], multiplier[i], zp[i], r));
 }
 
-// u8 x s8 without the dot-product extension: widen to int16 and multiply-accumulate into int32.
-int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k) {
-  int32x4_t acc0 = vdupq_n_s32(0), acc1 = vdupq_n_s32(0);
-  size_t i = 0;
-  for (; i + 16 <= k; i += 16) {
-    const uint8x16_t va = vld1q_u8(a + i);
-    const int8x16_t vb = vld1q_s8(b + i);
-    const int16x8_t a_lo = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(va)));
-    const int16x8_t a_hi = vreinterpretq_s16_u16(vmovl_u8(vget_high_u8(va)));
-    const int16x8_t b_lo = vmovl_s8(vget_low_s8(vb));
-    const int16x8_t b_hi = vmovl_s8(vget_high_s8(vb));
-    acc0 = vmlal_s16(acc0, vget_low_s16(a_lo), vget_low_s16(b_lo));
-    acc1 = vmlal_s16(acc1, vget_high_s16(a_lo), vget_high_s16(b_lo));
-    acc0 = vmlal_s16(acc0, vget_low_s16(a_hi), vget_low_s16(b_hi));
-    acc1 = vmlal_s16(acc1, vget_high_s16(a_hi), vget_high_s16(b_hi));
-  }
-  uint32_t sum = vaddvq_u32(vreinterpretq_u32_s32(vaddq_s32(acc0, acc1)));
-  for (; i < k; ++i) sum += static_cast<uint32_t>(int32_t{a[i]} * int32_t{b[i]});
-  return static_cast<int32_t>(sum);
-}
-
 }  // namespace
 
 }  // namespace quanta::neon
@@ -183,8 +162,7 @@ void register_neon_kernels(KernelTable* t) {
   t->requantize_s32_u8 = requantize_run<uint8_t>;
   t->requantize_s32_s8_lanes = requantize_lanes<int8_t>;
   t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
-  t->dot_u8s8 = neon::dot_u8s8;
-  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::neon;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = Isa::neon;
   register_range_kernels(t);
   register_neon_gemm_kernels(t);
   register_neon_int4_kernels(t);

@@ -105,13 +105,6 @@ void requantize_fixed_s32_u8(const int32_t* a, size_t n, int32_t m, int32_t shif
   requantize_fixed_run(a, n, m, shift, zp, r, y);
 }
 
-int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k) {
-  // Unsigned arithmetic wraps modulo 2^32 like VPDPBUSD / SDOT, without undefined behaviour.
-  uint32_t sum = 0;
-  for (size_t i = 0; i < k; ++i) sum += static_cast<uint32_t>(int32_t{a[i]} * int32_t{b[i]});
-  return static_cast<int32_t>(sum);
-}
-
 }  // namespace quanta::ref
 
 namespace quanta {
@@ -131,13 +124,12 @@ void register_ref_kernels(KernelTable* t) {
   t->requantize_s32_u8_lanes = ref::requantize_s32_u8_lanes;
   t->requantize_fixed_s32_s8 = ref::requantize_fixed_s32_s8;
   t->requantize_fixed_s32_u8 = ref::requantize_fixed_s32_u8;
-  t->dot_u8s8 = ref::dot_u8s8;
   t->kmeans_assign_f32 = ref::kmeans_assign_f32;
   t->kmeans_accumulate_f32 = ref::kmeans_accumulate_f32;
   t->range_f32 = ref::range_f32;
   t->range_columns_f32 = ref::range_columns_f32;
   t->histogram_f32 = ref::histogram_f32;
-  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = t->kmeans_isa = t->range_isa = Isa::ref;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->kmeans_isa = t->range_isa = Isa::ref;
   register_ref_gemm_kernels(t);
   register_ref_sgemm_kernels(t);
   register_ref_int4_kernels(t);

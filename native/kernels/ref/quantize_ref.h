@@ -28,7 +28,6 @@ void requantize_fixed_s32_s8(const int32_t* a, size_t n, int32_t m, int32_t shif
                              QuantRange r, int8_t* y);
 void requantize_fixed_s32_u8(const int32_t* a, size_t n, int32_t m, int32_t shift, int32_t zp,
                              QuantRange r, uint8_t* y);
-int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k);
 // kmeans_ref.cc
 void kmeans_assign_f32(const float* x, size_t n, const float* bounds, unsigned bounds_log2,
                        uint8_t* codes);

@@ -117,25 +117,6 @@ void requantize_lanes(const int32_t* acc, size_t n, const float* multiplier, con
   for (; i < n; ++i) y[i] = static_cast<Q>(scalar::requantize(acc[i], multiplier[i], zp[i], r));
 }
 
-// Exact u8 x s8 without VNNI: widen both to int16 and use VPMADDWD. Each product is at most
-// 255 * 128 = 32640 in magnitude and a pair sums to at most 65280, so the int32 pair sums never
-// saturate, unlike VPMADDUBSW, whose int16 pair sum can (255 * 127 * 2 > 32767).
-int32_t dot_u8s8(const uint8_t* a, const int8_t* b, size_t k) {
-  __m256i acc = _mm256_setzero_si256();
-  size_t i = 0;
-  for (; i + 16 <= k; i += 16) {
-    const __m256i a16 = _mm256_cvtepu8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(a + i)));
-    const __m256i b16 = _mm256_cvtepi8_epi16(_mm_loadu_si128(reinterpret_cast<const __m128i*>(b + i)));
-    acc = _mm256_add_epi32(acc, _mm256_madd_epi16(a16, b16));
-  }
-  alignas(32) int32_t lanes[8];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), acc);
-  uint32_t sum = 0;
-  for (int32_t v : lanes) sum += static_cast<uint32_t>(v);
-  for (; i < k; ++i) sum += static_cast<uint32_t>(int32_t{a[i]} * int32_t{b[i]});
-  return static_cast<int32_t>(sum);
-}
-
 }  // namespace
 
 }  // namespace quanta::avx2
@@ -164,8 +145,7 @@ void register_avx2_kernels(KernelTable* t) {
   t->requantize_s32_u8 = requantize_run<uint8_t>;
   t->requantize_s32_s8_lanes = requantize_lanes<int8_t>;
   t->requantize_s32_u8_lanes = requantize_lanes<uint8_t>;
-  t->dot_u8s8 = avx2::dot_u8s8;
-  t->quantize_isa = t->dequantize_isa = t->requantize_isa = t->dot_isa = Isa::avx2;
+  t->quantize_isa = t->dequantize_isa = t->requantize_isa = Isa::avx2;
   register_range_kernels(t);
 }
 

@@ -207,4 +207,21 @@ void register_avx512vnni_gemm_kernels(KernelTable* t) {
   t->gemm_isa = Isa::avx512vnni;
 }
 
+void register_avx512_quantize_kernels(KernelTable* t);
+void register_avx512_kmeans_kernels(KernelTable* t);
+namespace avx512 {
+void register_range_kernels(KernelTable* t);  // range_avx512.cc
+}  // namespace avx512
+
+// The AVX512-VNNI folder's entry point (kernel_table.cc calls it after the AVX2 one).
+void register_avx512vnni_kernels(KernelTable* t) {
+  register_avx512_quantize_kernels(t);
+  register_avx512_kmeans_kernels(t);
+  avx512::register_range_kernels(t);
+  register_avx512vnni_gemm_kernels(t);
+  register_avx512_sgemm_kernels(t);
+  register_avx512vnni_int4_kernels(t);
+  register_avx512_binary_kernels(t);
+}
+
 }  // namespace quanta

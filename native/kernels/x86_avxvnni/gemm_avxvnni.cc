@@ -157,4 +157,10 @@ void register_avxvnni_gemm_kernels(KernelTable* t) {
   t->gemm_isa = Isa::avxvnni;
 }
 
+// The AVX-VNNI folder's entry point (kernel_table.cc calls it after the AVX2 one).
+void register_avxvnni_kernels(KernelTable* t) {
+  register_avxvnni_gemm_kernels(t);
+  register_avxvnni_int4_kernels(t);
+}
+
 }  // namespace quanta
