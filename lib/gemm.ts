@@ -70,6 +70,14 @@ export class PackedWeights {
   get packedLayout(): 'N16K4' {
     return 'N16K4';
   }
+
+  /**
+   * The path whose kernel multiplies these weights now (the active one). One layout serves every
+   * path, so packed (and saved) weights never need repacking when the path changes.
+   */
+  get isa(): string {
+    return gemmKernelIsa();
+  }
 }
 
 /**

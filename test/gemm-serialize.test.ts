@@ -3,7 +3,7 @@
 // are refused with ERR_QUANTA_INVALID_FILE, never loaded.
 import { describe, expect, it } from 'vitest';
 
-import { gemmSync, loadPackedWeights, packWeights } from '../lib/index.js';
+import { gemmKernelIsa, gemmSync, loadPackedWeights, packWeights } from '../lib/index.js';
 import { codeOf, lcgBytes as bytes } from './support.js';
 
 /** Rewrites the checksum (FNV-1a 64 of all bytes but its own 8, little-endian at offset 32). */
@@ -25,6 +25,7 @@ describe('packed weights serialization', () => {
       const file = packed.serialize();
       const loaded = loadPackedWeights(file);
       expect([loaded.n, loaded.k, loaded.dtype, loaded.layout, loaded.hasScale, loaded.packedLayout]).toEqual([n, k, signed ? 'int8' : 'uint8', layout, true, 'N16K4']);
+      expect(loaded.isa).toBe(gemmKernelIsa());
       expect(loaded.serialize()).toEqual(file);
       const a = { type: 'uint8', data: bytes(5 * k, 9, false), dims: [5, k] };
       expect(gemmSync(a, loaded, { aZeroPoint: 3 }).data).toEqual(gemmSync(a, packed, { aZeroPoint: 3 }).data);
