@@ -148,10 +148,13 @@ __attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size
 
 // ---- int8 activations ----
 // SYM: every zero point is 8, so the correction z * sum(q) is one scalar per row and group.
-template <int MR, int NV, bool SYM>
+// CHUNKS: the group's 64-byte chunks when known at compile time (G = 32, 64, 128), else 0. A
+// constant trip count lets GCC unroll the chunk loop whole; with a runtime one it copies every
+// accumulator around each iteration.
+template <int MR, int NV, bool SYM, int CHUNKS>
 __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_t p0) {
   const Int4Layout& w = *a.w;
-  const size_t chunks = w.group / kInt4ChunkK;
+  const size_t chunks = CHUNKS > 0 ? CHUNKS : w.group / kInt4ChunkK;
   const __m512i low4 = _mm512_set1_epi8(0x0F);
   const __m512i high4 = _mm512_set1_epi8(static_cast<char>(0xF0));
   const uint8_t* pan0 = w.data + p0 * w.panel_stride;
@@ -288,11 +291,21 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
 
 // Panels in groups of NV_MAX (the rest one by one), rows in tiles of MR_MAX (the rest in one
 // smaller tile); all row tiles pass over one panel group before the next.
+template <int MR, int NV, int CHUNKS>
+void run_tile_s8(const Int4GemmArgs& a, size_t row0, size_t p) {
+  if (a.w->has_zp) tile_s8<MR, NV, false, CHUNKS>(a, row0, p);
+  else tile_s8<MR, NV, true, CHUNKS>(a, row0, p);
+}
+
 template <bool S8, int MR, int NV>
 void run_tile(const Int4GemmArgs& a, size_t row0, size_t p) {
   if constexpr (S8) {
-    if (a.w->has_zp) tile_s8<MR, NV, false>(a, row0, p);
-    else tile_s8<MR, NV, true>(a, row0, p);
+    switch (a.w->group) {
+      case 32: run_tile_s8<MR, NV, 32 / kInt4ChunkK>(a, row0, p); break;
+      case 64: run_tile_s8<MR, NV, 64 / kInt4ChunkK>(a, row0, p); break;
+      case 128: run_tile_s8<MR, NV, 128 / kInt4ChunkK>(a, row0, p); break;
+      default: run_tile_s8<MR, NV, 0>(a, row0, p); break;
+    }
   } else if (a.w->has_zp) tile_f32<MR, NV, false>(a, row0, p);
   else tile_f32<MR, NV, true>(a, row0, p);
 }
