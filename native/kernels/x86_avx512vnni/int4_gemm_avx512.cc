@@ -169,7 +169,7 @@ __attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_
   // With several rows the group sums (up to 8) and the unpacked nibbles fill the registers; the
   // float sums then live in an L1 buffer, touched once per group, so that GCC keeps the K loop
   // free of spills.
-  constexpr bool kMemAcc = MR > 1;
+  constexpr bool kMemAcc = MR > 1 && (NV > 2 || CHUNKS == 0);
   alignas(64) float facc[kMemAcc ? 4 * 4 * 16 : 16];
   if constexpr (kMemAcc) {
     for (auto& v : facc) v = 0.0f;
