@@ -18,14 +18,15 @@
  * Every result, int32 and float32 alike, is bit-identical on every kernel path and thread count
  * (the float orders above are fixed). Padding bits of binarized rows never affect a result.
  */
+import { productOutput } from './buffers';
 import { QuantaError, invalid } from './errors';
 import { quantizeBinary } from './formats/binary';
 import { viewFiniteFloat32 } from './formats/checks';
 import type { BinaryTensor } from './formats/types';
-import { overlaps } from './buffers';
 import type { PreparedCall } from './gemm';
 import { runAsync } from './gemm';
 import { callNative } from './native';
+import { readBias } from './ops/scalars';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { Float32Input } from './tensor';
@@ -89,16 +90,6 @@ function checkLayout(layout: unknown): BinaryWeightLayout {
   if (layout === undefined) return 'nk';
   if (layout !== 'nk' && layout !== 'kn') throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.layout', "'nk' or 'kn'", layout);
   return layout;
-}
-
-function readBias(bias: PackBinaryWeightsOptions['bias'], n: number): Float32Array | null {
-  if (bias === undefined) return null;
-  const b = bias instanceof Float32Array ? bias : Float32Array.from(bias);
-  if (b.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${n} (N) values, received ${b.length}`);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(b[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${b[i]}`);
-  }
-  return b;
 }
 
 /**
@@ -273,17 +264,8 @@ function prepareBinaryGemm(x: Float32Input | BinaryActivations, packed: PackedBi
   }
   const size = m * n;
   const Ctor = output === 'int32' ? Int32Array : Float32Array;
-  let y = options.out;
-  if (y !== undefined) {
-    if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
-    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
-    for (const input of [xf, words, scaleA]) {
-      if (input !== null && overlaps(y, input)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
-    }
-  } else {
-    y = new Ctor(size);
-  }
-  const out = y;
+  const out: Int32Array | Float32Array = productOutput<Int32Array | Float32Array>(Ctor, size, options.out, { name: 'x', views: [xf, words, scaleA] },
+    `a ${Ctor.name} for ${output} output`);
   const handle = packed[kHandle];
   const kind = output === 'int32' ? 0 : 1;
   return {

@@ -11,7 +11,7 @@
  * cost, and an outlier in one token no longer coarsens every other row. 'tensor' is onnxruntime's
  * and PyTorch's choice. NaN or infinite activations are refused (ERR_QUANTA_NON_FINITE).
  */
-import { overlaps } from './buffers';
+import { productOutput } from './buffers';
 import { QuantaError, invalid } from './errors';
 import type { PackedWeights, PreparedCall } from './gemm';
 import { activationCode, nativeHandle, runAsync } from './gemm';
@@ -51,15 +51,7 @@ function prepareDynamic(x: unknown, packed: PackedWeights, options: DynamicQuant
   const granularity = options.granularity ?? 'row';
   if (granularity !== 'row' && granularity !== 'tensor') throw invalid('ERR_QUANTA_INVALID_ARGUMENT', 'options.granularity', "'row' or 'tensor'", granularity);
   if (options.isa !== undefined) assertIsaName(options.isa, 'options.isa');
-  let y = options.out;
-  if (y !== undefined) {
-    if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
-    if (y.length !== m * n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${m * n} (M * N) elements, received ${y.length}`);
-    if (overlaps(y, input.data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
-  } else {
-    y = new Float32Array(m * n);
-  }
-  const out = y;
+  const out = productOutput(Float32Array, m * n, options.out, { name: 'x', views: [input.data] });
   const activation = activationCode(options);
   return {
     run: (native, async) => native.gemmDynamic(handle, input.data, m, granularity === 'row', out, activation, options.isa, async),

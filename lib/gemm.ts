@@ -13,7 +13,7 @@
  * Integer results equal the reference bit for bit on every kernel path and thread count; float32
  * and requantized results too (one fused multiply-add, one rounding, on every path).
  */
-import { overlaps } from './buffers';
+import { productOutput } from './buffers';
 import { INT_RANGES } from './dtypes';
 import { QuantaError, invalid } from './errors';
 import type { NativeAddon } from './native';
@@ -22,7 +22,7 @@ import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { IntInput, ScaleInput, ZeroPointInput } from './tensor';
 import { viewTensor } from './tensor';
-import { readScales, readZeroPoints } from './ops/scalars';
+import { readBias, readScales, readZeroPoints } from './ops/scalars';
 
 /** Weight layout: [N, K] (PyTorch Linear weight) or [K, N] (ONNX MatMul B). */
 export type GemmWeightLayout = 'nk' | 'kn';
@@ -130,14 +130,7 @@ export function packWeights(weights: IntInput, options: PackWeightsOptions = {})
   if (scale.length > 1 && scale.length !== n) {
     throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.scale must have 1 or ${n} (N) values, received ${scale.length}`);
   }
-  let bias: Float32Array | null = null;
-  if (options.bias !== undefined) {
-    bias = options.bias instanceof Float32Array ? options.bias : Float32Array.from(options.bias);
-    if (bias.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${n} (N) values, received ${bias.length}`);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(bias[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${bias[i]}`);
-    }
-  }
+  const bias = readBias(options.bias, n);
   const handle = callNative((native) => native.gemmPackWeights(w.data, w.dtype === 'int8', layout === 'nk', n, k, zp, scale, bias));
   return new PackedWeights(handle, n, k, w.dtype, layout, scale.length > 0);
 }
@@ -220,14 +213,7 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   }
   const size = m * n;
   const Ctor = OUTPUT_ARRAY[output];
-  let y = options.out;
-  if (y !== undefined) {
-    if (!(y instanceof Ctor)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', `a ${Ctor.name} for ${output} output`, y);
-    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
-    if (overlaps(y, A.data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap a (the product reads a while it writes out)');
-  } else {
-    y = new Ctor(size);
-  }
+  const y: GemmResult['data'] = productOutput<GemmResult['data']>(Ctor, size, options.out, { name: 'a', views: [A.data] }, `a ${Ctor.name} for ${output} output`);
   const [qmin, qmax] = output === 'int8' || output === 'uint8' ? INT_RANGES[output] : [0, 0];
   const out = y;
   const activation = activationCode(options);

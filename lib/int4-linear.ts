@@ -28,16 +28,17 @@
  * MatMulNBits tensors (`packInt4FromMatMulNBits`). The same weights from any of them pack to
  * the same bytes.
  */
+import { productOutput } from './buffers';
 import type { DoubleQuantizedTensor } from './double-quant';
 import { decompressScales } from './double-quant';
-import { overlaps } from './buffers';
+import { QuantaError, describe, invalid } from './errors';
 import type { PreparedCall } from './gemm';
 import { runAsync } from './gemm';
-import { QuantaError, describe, invalid } from './errors';
 import type { GgmlTensor } from './ggml/blocks';
 import { GGML_BLOCK_VALUES, GGML_Q4_0_BLOCK_BYTES } from './ggml/blocks';
 import { q4_0ToMatMulNBits } from './ggml/q4_0-matmul-nbits';
 import { callNative } from './native';
+import { readBias } from './ops/scalars';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { Float32Tensor, QuantizedTensor } from './tensor';
@@ -283,24 +284,8 @@ function prepareInt4Linear(x: unknown, packed: Int4PackedWeights, options: Int4L
   // int8 activations need a finite range per group: the addon refuses NaN / +-Inf in x with
   // ERR_QUANTA_NON_FINITE (one vectorized pass there, not a JS loop). float32 activations let
   // them propagate as IEEE arithmetic does.
-  let bias: Float32Array | null = null;
-  if (options.bias !== undefined) {
-    bias = options.bias instanceof Float32Array ? options.bias : Float32Array.from(options.bias);
-    if (bias.length !== packed.n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${packed.n} (N) values, received ${bias.length}`);
-    for (let i = 0; i < bias.length; i++) {
-      if (!Number.isFinite(bias[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${bias[i]}`);
-    }
-  }
-  const size = m * packed.n;
-  let y = options.out;
-  if (y !== undefined) {
-    if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
-    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
-    if (overlaps(y, data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap x (the product reads x while it writes out)');
-  } else {
-    y = new Float32Array(size);
-  }
-  const out = y;
+  const bias = readBias(options.bias, packed.n);
+  const out = productOutput(Float32Array, m * packed.n, options.out, { name: 'x', views: [data] });
   const handle = packed[kHandle];
   return {
     run: (native, async) => native.int4Linear(handle, data, m, activations === 'int8', bias, out, options.isa, async),

@@ -11,11 +11,12 @@
  * (sum_k |A[m, k] W[k, n]| + |bias[n]|). NaN and infinities in A propagate as in any BLAS (relu
  * keeps NaN, as PyTorch does).
  */
-import { overlaps } from './buffers';
+import { productOutput } from './buffers';
 import { QuantaError, invalid } from './errors';
 import type { PreparedCall } from './gemm';
 import { runAsync } from './gemm';
 import { callNative } from './native';
+import { readBias } from './ops/scalars';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { Float32Input, Float32Tensor } from './tensor';
@@ -64,11 +65,7 @@ export function packWeightsF32(weights: Float32Input, options: PackWeightsF32Opt
     if (!(options.bias instanceof Float32Array) && !Array.isArray(options.bias)) {
       throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.bias', 'a Float32Array or an array of numbers', options.bias);
     }
-    bias = options.bias instanceof Float32Array ? options.bias : Float32Array.from(options.bias);
-    if (bias.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${n} (N) values, received ${bias.length}`);
-    for (let i = 0; i < n; i++) {
-      if (!Number.isFinite(bias[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${bias[i]}`);
-    }
+    bias = readBias(options.bias, n);
   }
   const handle = callNative((native) => native.sgemmPackWeights(w.data, layout === 'nk', n, k, bias));
   return new PackedWeightsF32(handle, n, k, layout, bias !== null);
@@ -94,15 +91,7 @@ function prepareSgemm(a: Float32Input, packed: PackedWeightsF32, options: SgemmO
   const m = A.dims.slice(0, -1).reduce((x, y) => x * y, 1);
   const n = packed.n;
   const size = m * n;
-  let y = options.out;
-  if (y !== undefined) {
-    if (!(y instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', 'options.out', 'a Float32Array', y);
-    if (y.length !== size) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.out must have ${size} (M * N) elements, received ${y.length}`);
-    if (overlaps(y, A.data)) throw new QuantaError('ERR_QUANTA_INVALID_ARGUMENT', 'options.out must not overlap a (the product reads a while it writes out)');
-  } else {
-    y = new Float32Array(size);
-  }
-  const out = y;
+  const out = productOutput(Float32Array, size, options.out, { name: 'a', views: [A.data] });
   const handle = packed[kHandle];
   return {
     run: (native, async) => native.sgemm(handle, A.data, m, out, options.relu === true, options.isa, async),

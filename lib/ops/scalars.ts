@@ -14,6 +14,17 @@ export interface ScaleInput {
  * dequantization (`anySign`), finite of any sign: (q - zp) * s is defined for every finite s, and
  * ggml's Q4_0 stores negative scales.
  */
+/** A per-output-column bias: N finite values (a Float32Array is used as it is), or null. */
+export function readBias(bias: Float32Array | readonly number[] | undefined, n: number): Float32Array | null {
+  if (bias === undefined) return null;
+  const b = bias instanceof Float32Array ? bias : Float32Array.from(bias);
+  if (b.length !== n) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `options.bias must have ${n} (N) values, received ${b.length}`);
+  for (let i = 0; i < n; i++) {
+    if (!Number.isFinite(b[i]!)) throw new QuantaError('ERR_QUANTA_NON_FINITE', `options.bias[${i}] must be finite, received ${b[i]}`);
+  }
+  return b;
+}
+
 export function readScales(scale: unknown, name = 'scale', anySign = false): ScaleInput {
   let data: Float32Array;
   let dims: number[] | undefined;
