@@ -63,6 +63,13 @@ View<uint8_t> byte_view(const Napi::CallbackInfo& info, size_t index, const char
   return {base + array.ByteOffset(), array.ByteLength()};
 }
 
+bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
+  if (index >= info.Length() || !info[index].IsBoolean()) {
+    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a boolean");
+  }
+  return info[index].As<Napi::Boolean>().Value();
+}
+
 double number_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
   if (index >= info.Length() || !info[index].IsNumber()) {
     throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a number");

@@ -26,6 +26,7 @@ View<T> typed_array(const Napi::CallbackInfo& info, size_t index, const char* na
 // The bytes of any TypedArray (used for 8-bit codes of either signedness).
 View<uint8_t> byte_view(const Napi::CallbackInfo& info, size_t index, const char* name);
 
+bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
 double number_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
 int64_t integer_arg(const Napi::CallbackInfo& info, size_t index, const char* name);
 std::string string_arg(const Napi::CallbackInfo& info, size_t index, const char* name);

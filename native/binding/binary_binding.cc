@@ -29,13 +29,6 @@ const BinaryPackedB& packed_arg(const Napi::CallbackInfo& info, size_t index) {
   return *info[index].As<Napi::External<BinaryPackedB>>().Data();
 }
 
-bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsBoolean()) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a boolean");
-  }
-  return info[index].As<Napi::Boolean>().Value();
-}
-
 bool present(const Napi::CallbackInfo& info, size_t index) {
   return index < info.Length() && !info[index].IsNull() && !info[index].IsUndefined();
 }

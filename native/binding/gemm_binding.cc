@@ -33,13 +33,6 @@ GemmPackedB* packed_arg(const Napi::CallbackInfo& info, size_t index) {
   return info[index].As<Napi::External<GemmPackedB>>().Data();
 }
 
-bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsBoolean()) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a boolean");
-  }
-  return info[index].As<Napi::Boolean>().Value();
-}
-
 size_t packed_bytes(const GemmPackedB& p) { return p.panels * (p.panel_stride + 4 * 4 * kGemmPanel); }
 
 // Wraps packed weights in a type-tagged External that tells V8 how much memory it holds.

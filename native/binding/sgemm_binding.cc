@@ -28,13 +28,6 @@ SgemmPackedB* packed_arg(const Napi::CallbackInfo& info, size_t index) {
   return info[index].As<Napi::External<SgemmPackedB>>().Data();
 }
 
-bool bool_arg(const Napi::CallbackInfo& info, size_t index, const char* name) {
-  if (index >= info.Length() || !info[index].IsBoolean()) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", std::string(name) + " must be a boolean");
-  }
-  return info[index].As<Napi::Boolean>().Value();
-}
-
 size_t packed_bytes(const SgemmPackedB& p) {
   return (p.panels * p.panel_stride + (p.bias != nullptr ? p.panels * kSgemmPanel : 0)) * sizeof(float);
 }
