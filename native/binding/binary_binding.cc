@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "binding/args.h"
+#include "binding/handles.h"
 #include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
@@ -22,11 +23,7 @@ namespace {
 constexpr napi_type_tag kBinaryPackedTag = {0x7175616e74614249ull, 0x4e5061636b656442ull};
 
 const BinaryPackedB& packed_arg(const Napi::CallbackInfo& info, size_t index) {
-  if (index >= info.Length() || !info[index].IsExternal() ||
-      !info[index].As<Napi::External<BinaryPackedB>>().CheckTypeTag(&kBinaryPackedTag)) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "packed must be a handle from packBinaryWeights");
-  }
-  return *info[index].As<Napi::External<BinaryPackedB>>().Data();
+  return *unwrap_handle<BinaryPackedB>(info, index, &kBinaryPackedTag, "packBinaryWeights");
 }
 
 bool present(const Napi::CallbackInfo& info, size_t index) {
@@ -63,14 +60,7 @@ Napi::Value BinaryPackWeights(const Napi::CallbackInfo& info) {
     delete packed;
     throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
   }
-  const int64_t bytes = static_cast<int64_t>(packed_bytes(*packed));
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  auto handle = Napi::External<BinaryPackedB>::New(env, packed, [bytes](Napi::Env e, BinaryPackedB* p) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
-    delete p;
-  });
-  handle.TypeTag(&kBinaryPackedTag);
-  return handle;
+  return wrap_handle(env, packed, static_cast<int64_t>(packed_bytes(*packed)), &kBinaryPackedTag);
 }
 
 // binaryBinarize(x, m, k, words, scale) -> void: words holds m * ceil(k / 64) BigUint64 values,

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "binding/args.h"
+#include "binding/handles.h"
 #include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
@@ -26,26 +27,14 @@ namespace {
 constexpr napi_type_tag kPackedTag = {0x7175616e74614745ull, 0x4d4d5061636b6564ull};
 
 GemmPackedB* packed_arg(const Napi::CallbackInfo& info, size_t index) {
-  if (index >= info.Length() || !info[index].IsExternal() ||
-      !info[index].As<Napi::External<GemmPackedB>>().CheckTypeTag(&kPackedTag)) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "packed must be a handle from packWeights");
-  }
-  return info[index].As<Napi::External<GemmPackedB>>().Data();
+  return unwrap_handle<GemmPackedB>(info, index, &kPackedTag, "packWeights");
 }
 
 size_t packed_bytes(const GemmPackedB& p) { return p.panels * (p.panel_stride + 4 * 4 * kGemmPanel); }
 
-// Wraps packed weights in a type-tagged External that tells V8 how much memory it holds.
 Napi::Value make_handle(Napi::Env env, GemmPackedB&& packed) {
   auto* owned = new GemmPackedB(std::move(packed));
-  const int64_t bytes = static_cast<int64_t>(packed_bytes(*owned));
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  auto handle = Napi::External<GemmPackedB>::New(env, owned, [bytes](Napi::Env e, GemmPackedB* p) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
-    delete p;
-  });
-  handle.TypeTag(&kPackedTag);
-  return handle;
+  return wrap_handle(env, owned, static_cast<int64_t>(packed_bytes(*owned)), &kPackedTag);
 }
 
 // gemmPackWeights(b, bSigned, layoutNK, n, k, zeroPoint, scale, bias | null) -> handle

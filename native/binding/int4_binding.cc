@@ -8,6 +8,7 @@
 #include <string>
 
 #include "binding/args.h"
+#include "binding/handles.h"
 #include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
@@ -22,11 +23,7 @@ namespace {
 constexpr napi_type_tag kInt4Tag = {0x7175616e74613434ull, 0x496e74345061636bull};
 
 Int4Packed* packed_arg(const Napi::CallbackInfo& info, size_t index) {
-  if (index >= info.Length() || !info[index].IsExternal() ||
-      !info[index].As<Napi::External<Int4Packed>>().CheckTypeTag(&kInt4Tag)) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "packed must be a handle from packInt4Weights");
-  }
-  return info[index].As<Napi::External<Int4Packed>>().Data();
+  return unwrap_handle<Int4Packed>(info, index, &kInt4Tag, "packInt4Weights");
 }
 
 size_t packed_bytes(const Int4Packed& p) { return p.layout.panels * p.layout.panel_stride; }
@@ -77,14 +74,7 @@ Napi::Value Int4PackWeights(const Napi::CallbackInfo& info) {
     delete packed;
     throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
   }
-  const int64_t bytes = static_cast<int64_t>(packed_bytes(*packed));
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  auto handle = Napi::External<Int4Packed>::New(env, packed, [bytes](Napi::Env e, Int4Packed* p) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
-    delete p;
-  });
-  handle.TypeTag(&kInt4Tag);
-  return handle;
+  return wrap_handle(env, packed, static_cast<int64_t>(packed_bytes(*packed)), &kInt4Tag);
 }
 
 // ---- linear ----
@@ -105,8 +95,7 @@ LinearCall parse_linear(const Napi::CallbackInfo& info) {
   c.packed = packed_arg(info, 0);
   c.x = typed_array<float>(info, 1, "x");
   c.m = size_arg(info, 2, "m");
-  if (info.Length() <= 3 || !info[3].IsBoolean()) throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", "int8Activations must be a boolean");
-  c.acts = info[3].As<Napi::Boolean>().Value() ? Int4Activations::s8 : Int4Activations::f32;
+  c.acts = bool_arg(info, 3, "int8Activations") ? Int4Activations::s8 : Int4Activations::f32;
   if (info.Length() > 4 && !info[4].IsNull() && !info[4].IsUndefined()) c.bias = typed_array<float>(info, 4, "bias");
   c.y = typed_array<float>(info, 5, "y");
   c.kernels = &table_arg(info, 6);

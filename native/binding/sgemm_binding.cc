@@ -6,6 +6,7 @@
 #include <string>
 
 #include "binding/args.h"
+#include "binding/handles.h"
 #include "binding/async_call.h"
 #include "binding/bindings.h"
 #include "binding/tensor_args.h"
@@ -21,11 +22,7 @@ namespace {
 constexpr napi_type_tag kPackedF32Tag = {0x7175616e74615346ull, 0x33325061636b6564ull};
 
 SgemmPackedB* packed_arg(const Napi::CallbackInfo& info, size_t index) {
-  if (index >= info.Length() || !info[index].IsExternal() ||
-      !info[index].As<Napi::External<SgemmPackedB>>().CheckTypeTag(&kPackedF32Tag)) {
-    throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "packed must be a handle from packWeightsF32");
-  }
-  return info[index].As<Napi::External<SgemmPackedB>>().Data();
+  return unwrap_handle<SgemmPackedB>(info, index, &kPackedF32Tag, "packWeightsF32");
 }
 
 size_t packed_bytes(const SgemmPackedB& p) {
@@ -49,14 +46,7 @@ Napi::Value SgemmPackWeights(const Napi::CallbackInfo& info) {
     delete packed;
     throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", err);
   }
-  const int64_t bytes = static_cast<int64_t>(packed_bytes(*packed));
-  Napi::MemoryManagement::AdjustExternalMemory(env, bytes);
-  auto handle = Napi::External<SgemmPackedB>::New(env, packed, [bytes](Napi::Env e, SgemmPackedB* p) {
-    Napi::MemoryManagement::AdjustExternalMemory(e, -bytes);
-    delete p;
-  });
-  handle.TypeTag(&kPackedF32Tag);
-  return handle;
+  return wrap_handle(env, packed, static_cast<int64_t>(packed_bytes(*packed)), &kPackedF32Tag);
 }
 
 // sgemm(packed, a, m, y, relu, isa?, async?) -> void | Promise; a holds M * K floats, y M * N.
