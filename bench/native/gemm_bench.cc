@@ -4,14 +4,11 @@
 //   (b) gemm_u8s8 (AVX512-VNNI block kernel, packed weights, int32 out) at M = N = K = 1024 and
 //       2048, GOPS = 2 * M * N * K / s, best and median of R runs after one dropped run.
 //
-// Build (from the repository root; the bench includes the engine's sources so it needs nothing
-// else built):
-//   c++ -O2 -std=c++17 -mavx2 -mfma -mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512vnni \
-//       -Inative -Inative/include bench/native/gemm_bench.cc -o /tmp/gemm_bench -lpthread
+// Build (from the repository root, after the native build of build-native/host, whose kernel
+// library it links as int4_bench.cc does):
+//   c++ -O2 -std=c++17 -Inative -Inative/include bench/native/gemm_bench.cc \
+//       build-native/host/libquanta_kernels.a -o /tmp/gemm_bench -lpthread
 //   /tmp/gemm_bench [--reps R] [--threads T] [--sizes 1024,2048] [--zp]
-#include <immintrin.h>
-#include <time.h>
-
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -20,49 +17,25 @@
 #include <string>
 #include <vector>
 
-#include "../../native/kernels/x86_avx512vnni/gemm_avx512vnni.cc"
-#include "../../native/runtime/gemm.cc"
-#include "../../native/runtime/thread_pool.cc"
+#include "peak_loops.h"
+#include "quanta/gemm.h"
+#include "quanta/kernels.h"
+#include "runtime/gemm.h"
+#include "runtime/thread_pool.h"
 
 namespace {
 
-double now() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
+using quanta_bench::now;
 
 volatile int sink;
 
-// 12 independent chains (latency 4 x 2 per cycle needs >= 8), unrolled 4x: 48 VPDPBUSD per trip.
-// Inline assembly: with intrinsics the compiler proves equal chains equal and merges them.
 double vpdpbusd_peak_gops() {
   const long trips = 4'000'000;
   double best = 0;
   for (int rep = 0; rep < 5; ++rep) {
-    long left = trips;
     const double t0 = now();
-    __asm__ volatile(
-        "vpxord %%zmm0, %%zmm0, %%zmm0\n"
-        "vpternlogd $0xff, %%zmm14, %%zmm14, %%zmm14\n"
-        "vpabsb %%zmm14, %%zmm15\n"
-        "1:\n"
-        ".rept 4\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm0\n vpdpbusd %%zmm14, %%zmm15, %%zmm1\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm2\n vpdpbusd %%zmm14, %%zmm15, %%zmm3\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm4\n vpdpbusd %%zmm14, %%zmm15, %%zmm5\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm6\n vpdpbusd %%zmm14, %%zmm15, %%zmm7\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm8\n vpdpbusd %%zmm14, %%zmm15, %%zmm9\n"
-        "vpdpbusd %%zmm14, %%zmm15, %%zmm10\n vpdpbusd %%zmm14, %%zmm15, %%zmm11\n"
-        ".endr\n"
-        "dec %0\n"
-        "jnz 1b\n"
-        : "+r"(left)
-        :
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-          "xmm11", "xmm14", "xmm15", "cc");
-    const double dt = now() - t0;
-    best = std::max(best, trips * 48.0 * 64 * 2 / dt / 1e9);
+    quanta_bench::vpdpbusd_zmm_loop(trips);
+    best = std::max(best, trips * double{quanta_bench::kPeakOpsPerTrip} * 64 * 2 / (now() - t0) / 1e9);
   }
   return best;
 }

@@ -9,9 +9,7 @@
 //   vpdpbusd_ymm_gops   AVX-VNNI:   32 MAC per instruction
 //   vfmadd_zmm_gflops   fp32 FMA:   16 FMA per instruction, GFLOP/s = 2 * FMA / s
 //   vpopcntq_zmm_gbits  popcount:   512 bits per instruction (with --popcnt: needs VPOPCNTDQ)
-// Inline assembly (braces escaped as %{ %}: they are dialect alternatives there): with intrinsics the compiler proves equal chains equal and merges them.
-#include <time.h>
-
+// The loops themselves: peak_loops.h.
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
@@ -19,57 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include "peak_loops.h"
+
 namespace {
 
-double now() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
+using namespace quanta_bench;
 
-constexpr long kTrips = 2'000'000;  // 48 instructions per trip
-
-#define QUANTA_CHAINS(op, src, r)                                                         \
-  op " " src ", %%" r "0\n " op " " src ", %%" r "1\n " op " " src ", %%" r "2\n "      \
-  op " " src ", %%" r "3\n " op " " src ", %%" r "4\n " op " " src ", %%" r "5\n "      \
-  op " " src ", %%" r "6\n " op " " src ", %%" r "7\n " op " " src ", %%" r "8\n "      \
-  op " " src ", %%" r "9\n " op " " src ", %%" r "10\n " op " " src ", %%" r "11\n"
-#define QUANTA_CLOBBERS "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", \
-                        "xmm10", "xmm11", "xmm14", "xmm15", "cc"
-
-void vpdpbusd_zmm(long trips) {
-  __asm__ volatile(
-      "vpternlogd $0xff, %%zmm14, %%zmm14, %%zmm14\n vpabsb %%zmm14, %%zmm15\n"
-      "1:\n .rept 4\n" QUANTA_CHAINS("vpdpbusd", "%%zmm14, %%zmm15", "zmm") ".endr\n dec %0\n jnz 1b\n"
-      : "+r"(trips) : : QUANTA_CLOBBERS);
-}
-
-void vpdpbusd_ymm(long trips) {
-  __asm__ volatile(
-      "vpcmpeqd %%ymm14, %%ymm14, %%ymm14\n vpabsb %%ymm14, %%ymm15\n"
-      "1:\n .rept 4\n" QUANTA_CHAINS("%{vex%} vpdpbusd", "%%ymm14, %%ymm15", "ymm") ".endr\n dec %0\n jnz 1b\n"
-      : "+r"(trips) : : QUANTA_CLOBBERS);
-}
-
-void vfmadd_zmm(long trips) {
-  __asm__ volatile(
-      "vpxord %%zmm14, %%zmm14, %%zmm14\n vpxord %%zmm15, %%zmm15, %%zmm15\n"
-      "1:\n .rept 4\n" QUANTA_CHAINS("vfmadd231ps", "%%zmm14, %%zmm15", "zmm") ".endr\n dec %0\n jnz 1b\n"
-      : "+r"(trips) : : QUANTA_CLOBBERS);
-}
-
-// Popcount chains: each result feeds the next popcount of the same register (dependent, like
-// the accumulate in a kernel), 12 of them interleaved.
-void vpopcntq_zmm(long trips) {
-  __asm__ volatile(
-      "vpternlogd $0xff, %%zmm0, %%zmm0, %%zmm0\n"
-      "1:\n .rept 4\n"
-      "vpopcntq %%zmm0, %%zmm0\n vpopcntq %%zmm1, %%zmm1\n vpopcntq %%zmm2, %%zmm2\n vpopcntq %%zmm3, %%zmm3\n"
-      "vpopcntq %%zmm4, %%zmm4\n vpopcntq %%zmm5, %%zmm5\n vpopcntq %%zmm6, %%zmm6\n vpopcntq %%zmm7, %%zmm7\n"
-      "vpopcntq %%zmm8, %%zmm8\n vpopcntq %%zmm9, %%zmm9\n vpopcntq %%zmm10, %%zmm10\n vpopcntq %%zmm11, %%zmm11\n"
-      ".endr\n dec %0\n jnz 1b\n"
-      : "+r"(trips) : : QUANTA_CLOBBERS);
-}
+constexpr long kTrips = 2'000'000;
 
 // Instructions per second over `threads` threads, best of 5.
 double rate(void (*loop)(long), int threads) {
@@ -79,7 +33,7 @@ double rate(void (*loop)(long), int threads) {
     const double t0 = now();
     for (int t = 0; t < threads; ++t) pool.emplace_back(loop, kTrips);
     for (auto& t : pool) t.join();
-    best = std::max(best, threads * kTrips * 48.0 / (now() - t0));
+    best = std::max(best, threads * kTrips * double{kPeakOpsPerTrip} / (now() - t0));
   }
   return best;
 }
@@ -95,9 +49,9 @@ int main(int argc, char** argv) {
     else if (arg == "--popcnt") popcnt = true;
   }
   std::printf("{\"threads\": %d, \"vpdpbusd_zmm_gops\": %.1f, \"vpdpbusd_ymm_gops\": %.1f, \"vfmadd_zmm_gflops\": %.1f",
-              threads, rate(vpdpbusd_zmm, threads) * 128 / 1e9, rate(vpdpbusd_ymm, threads) * 64 / 1e9,
-              rate(vfmadd_zmm, threads) * 32 / 1e9);
-  if (popcnt) std::printf(", \"vpopcntq_zmm_gbits\": %.1f", rate(vpopcntq_zmm, threads) * 512 / 1e9);
+              threads, rate(vpdpbusd_zmm_loop, threads) * 128 / 1e9, rate(vpdpbusd_ymm_loop, threads) * 64 / 1e9,
+              rate(vfmadd_zmm_loop, threads) * 32 / 1e9);
+  if (popcnt) std::printf(", \"vpopcntq_zmm_gbits\": %.1f", rate(vpopcntq_zmm_loop, threads) * 512 / 1e9);
   std::printf("}\n");
   return 0;
 }

@@ -20,54 +20,26 @@
 #include <string>
 #include <vector>
 
+#include "peak_loops.h"
 #include "../../native/kernels/x86_avx512vnni/sgemm_avx512.cc"
 #include "../../native/runtime/sgemm.cc"
 #include "../../native/runtime/thread_pool.cc"
 
 namespace {
 
-double now() {
-  timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec + t.tv_nsec * 1e-9;
-}
+using quanta_bench::now;
 
 volatile float sink;
 
-// 12 independent chains (latency 4 x 2 per cycle needs >= 8), unrolled 4x: 48 FMAs per trip.
-// Inline assembly: with intrinsics the compiler proves equal chains equal and merges them.
 double fma_peak_gflops() {
   // Many short runs (~6 ms each): on a shared machine the best one is the one nobody
   // interrupted.
   const long trips = 1'000'000;
   double best = 0;
   for (int rep = 0; rep < 20; ++rep) {
-    long left = trips;
     const double t0 = now();
-    __asm__ volatile(
-        "vxorps %%xmm0, %%xmm0, %%xmm0\n"
-        "vmovaps %%zmm0, %%zmm1\n vmovaps %%zmm0, %%zmm2\n vmovaps %%zmm0, %%zmm3\n"
-        "vmovaps %%zmm0, %%zmm4\n vmovaps %%zmm0, %%zmm5\n vmovaps %%zmm0, %%zmm6\n"
-        "vmovaps %%zmm0, %%zmm7\n vmovaps %%zmm0, %%zmm8\n vmovaps %%zmm0, %%zmm9\n"
-        "vmovaps %%zmm0, %%zmm10\n vmovaps %%zmm0, %%zmm11\n"
-        "vmovaps %%zmm0, %%zmm14\n vmovaps %%zmm0, %%zmm15\n"
-        "1:\n"
-        ".rept 4\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm0\n vfmadd231ps %%zmm14, %%zmm15, %%zmm1\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm2\n vfmadd231ps %%zmm14, %%zmm15, %%zmm3\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm4\n vfmadd231ps %%zmm14, %%zmm15, %%zmm5\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm6\n vfmadd231ps %%zmm14, %%zmm15, %%zmm7\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm8\n vfmadd231ps %%zmm14, %%zmm15, %%zmm9\n"
-        "vfmadd231ps %%zmm14, %%zmm15, %%zmm10\n vfmadd231ps %%zmm14, %%zmm15, %%zmm11\n"
-        ".endr\n"
-        "dec %0\n"
-        "jnz 1b\n"
-        : "+r"(left)
-        :
-        : "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10",
-          "xmm11", "xmm14", "xmm15", "cc");
-    const double dt = now() - t0;
-    best = std::max(best, trips * 48.0 * 16 * 2 / dt / 1e9);
+    quanta_bench::vfmadd_zmm_loop(trips);
+    best = std::max(best, trips * double{quanta_bench::kPeakOpsPerTrip} * 16 * 2 / (now() - t0) / 1e9);
   }
   return best;
 }
