@@ -1,6 +1,6 @@
 // Suite: the int8 matrix engine beside the machine's limits and onnxruntime-node, in one run.
 //
-//   node bench/suites/gemm.mjs [--quick]
+//   node bench/suites/gemm.mjs [--quick] [--only=int4,binary]
 //
 // Writes bench/results/<date>-gemm.json and .md. Limits measured in the same run: the
 // instruction peaks (bench/native/peaks.cc: VPDPBUSD zmm / ymm, VFMADD zmm) and the read bandwidth
@@ -38,6 +38,10 @@ import { buildNative, buildStream, runStream } from '../lib/stream.mjs';
 import { timeCases } from '../lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
+// --only int4,binary: just those case groups (square, bert, gemv, int4, binary, overhead), into
+// results/<date>-gemm-<groups>.md beside the full table.
+const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+const only = (group) => onlyArg === undefined || onlyArg.split(',').includes(group);
 const RUNS = quick ? 5 : 15;
 const here = fileURLToPath(new URL('..', import.meta.url));
 const caps = quanta.capabilities();
@@ -134,158 +138,166 @@ async function time(meta, fn, perCall = 1, opts) {
 const pin = (t) => () => quanta.setNumThreads(t);
 
 // square GEMMs
-for (const size of quick ? [1024] : [1024, 2048]) {
-  const L = layer(size, size, size);
-  const a = lcgBytes(size * size, 7, Uint8Array);
-  const A = { type: 'uint8', data: a, dims: [size, size] };
-  const y = new Int32Array(size * size);
-  const ops = 2 * size * size * size;
-  const ortY = new ort.Tensor('int32', new Int32Array(size * size), [size, size]);
-  const feeds = { A: new ort.Tensor('uint8', a, [size, size]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
-  for (const threads of [1, 2]) {
-    await time({ group: 'square', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta gemm ${size}^3 int32`, before: pin(threads) },
-      () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y }));
-    later(async (slot) => {
-      const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
-      if (threads === 1) {
-        quanta.setNumThreads(1);
-        quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y });
-        agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
+if (only('square')) {
+  for (const size of quick ? [1024] : [1024, 2048]) {
+    const L = layer(size, size, size);
+    const a = lcgBytes(size * size, 7, Uint8Array);
+    const A = { type: 'uint8', data: a, dims: [size, size] };
+    const y = new Int32Array(size * size);
+    const ops = 2 * size * size * size;
+    const ortY = new ort.Tensor('int32', new Int32Array(size * size), [size, size]);
+    const feeds = { A: new ort.Tensor('uint8', a, [size, size]), a_zp: new ort.Tensor('uint8', Uint8Array.of(128), []) };
+    for (const threads of [1, 2]) {
+      await time({ group: 'square', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta gemm ${size}^3 int32`, before: pin(threads) },
+        () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y }));
+      later(async (slot) => {
+        const s = await ortSession(matmulIntegerModel(size, size, L.wKN), threads);
+        if (threads === 1) {
+          quanta.setNumThreads(1);
+          quanta.gemmSync(A, L.packed, { aZeroPoint: 128, out: y });
+          agreement[`square ${size}: gemm vs MatMulInteger`] = firstDiff(y, (await s.run(feeds)).Y.data) ?? 'identical';
+        }
+        await time({ slot, group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
+          () => s.run(feeds, { Y: ortY }));
+        await s.release();
+      });
+      if (typeof quanta.sgemmSync === 'function' && typeof quanta.packWeightsF32 === 'function') {
+        const wf = Float32Array.from(L.w, (v) => v * 0.01);
+        const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
+        const af = floats(size * size, 3);
+        const yf = new Float32Array(size * size);
+        await time({ group: 'fp32', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta sgemm ${size}^3 float32`, before: pin(threads) },
+          () => quanta.sgemmSync({ type: 'float32', data: af, dims: [size, size] }, pf, { out: yf }));
       }
-      await time({ slot, group: 'square', impl: 'onnxruntime', peer: true, shape: [size, size, size], threads, ops, name: `ORT MatMulInteger ${size}^3` },
-        () => s.run(feeds, { Y: ortY }));
-      await s.release();
-    });
-    if (typeof quanta.sgemmSync === 'function' && typeof quanta.packWeightsF32 === 'function') {
-      const wf = Float32Array.from(L.w, (v) => v * 0.01);
-      const pf = quanta.packWeightsF32({ type: 'float32', data: wf, dims: [size, size] });
-      const af = floats(size * size, 3);
-      const yf = new Float32Array(size * size);
-      await time({ group: 'fp32', impl: 'quanta', shape: [size, size, size], threads, ops, name: `quanta sgemm ${size}^3 float32`, before: pin(threads) },
-        () => quanta.sgemmSync({ type: 'float32', data: af, dims: [size, size] }, pf, { out: yf }));
     }
-  }
-  if (size === 1024) {
-    // fresh outputs and the Promise form (1 thread)
-    await time({ group: 'fresh', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm ${size}^3, new output each call (event-loop turn between)`, before: pin(1) },
-      () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128 }), 1, { beforeEach: () => new Promise((r) => setImmediate(r)) });
-    await time({ group: 'async', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm (Promise) ${size}^3 (reused output)`, before: pin(1) },
-      () => quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y }));
+    if (size === 1024) {
+      // fresh outputs and the Promise form (1 thread)
+      await time({ group: 'fresh', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm ${size}^3, new output each call (event-loop turn between)`, before: pin(1) },
+        () => quanta.gemmSync(A, L.packed, { aZeroPoint: 128 }), 1, { beforeEach: () => new Promise((r) => setImmediate(r)) });
+      await time({ group: 'async', impl: 'quanta', shape: [size, size, size], threads: 1, ops, name: `quanta gemm (Promise) ${size}^3 (reused output)`, before: pin(1) },
+        () => quanta.gemm(A, L.packed, { aZeroPoint: 128, out: y }));
+    }
   }
 }
 
 // BERT-base linear layers with dynamic quantization
-for (const [k, n] of [[768, 3072], [3072, 768]]) {
-  const M = 128;
-  const L = layer(k, n, k + n);
-  const x = floats(M * k, 11);
-  const X = { type: 'float32', data: x, dims: [M, k] };
-  const y = new Float32Array(M * n);
-  const ops = 2 * M * n * k;
-  const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
-  const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
-  for (const threads of [1, 2]) {
-    for (const granularity of ['tensor', 'row']) {
-      await time({ group: 'bert', impl: 'quanta', granularity, shape: [M, k, n], threads, ops, name: `quanta dynamicQuantizeMatmul ${M}x${k}x${n} (${granularity})`, before: pin(threads) },
-        () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity, out: y }));
-    }
-    later(async (slot) => {
-      const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
-      if (threads === 1) {
-        quanta.setNumThreads(1);
-        quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y });
-        // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
-        agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
+if (only('bert')) {
+  for (const [k, n] of [[768, 3072], [3072, 768]]) {
+    const M = 128;
+    const L = layer(k, n, k + n);
+    const x = floats(M * k, 11);
+    const X = { type: 'float32', data: x, dims: [M, k] };
+    const y = new Float32Array(M * n);
+    const ops = 2 * M * n * k;
+    const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
+    const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
+    for (const threads of [1, 2]) {
+      for (const granularity of ['tensor', 'row']) {
+        await time({ group: 'bert', impl: 'quanta', granularity, shape: [M, k, n], threads, ops, name: `quanta dynamicQuantizeMatmul ${M}x${k}x${n} (${granularity})`, before: pin(threads) },
+          () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity, out: y }));
       }
-      await time({ slot, group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
-        () => s.run(feeds, { Y: ortY }));
-      await s.release();
-    });
+      later(async (slot) => {
+        const s = await ortSession(dynamicModel(k, n, L.wKN, L.scale), threads);
+        if (threads === 1) {
+          quanta.setNumThreads(1);
+          quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y });
+          // Both quantize the same way; float rounding of the epilogue may differ in the last bits.
+          agreement[`bert ${k}x${n}: dynamicQuantizeMatmul (tensor) vs DynamicQuantizeMatMul, rel. tol 1e-5`] = firstDiff(y, (await s.run(feeds)).Y.data, 1e-5) ?? 'equal within tolerance';
+        }
+        await time({ slot, group: 'bert', impl: 'onnxruntime', peer: true, shape: [M, k, n], threads, ops, name: `ORT DynamicQuantizeMatMul ${M}x${k}x${n}` },
+          () => s.run(feeds, { Y: ortY }));
+        await s.release();
+      });
+    }
   }
 }
 
 // GEMV (token generation): one layer, and a stack larger than the 32 MiB L3
-for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
-  const layers = Array.from({ length: stackDepth }, (_, i) => layer(k, n, 100 + i));
-  const x = floats(k, 13);
-  const y = new Float32Array(n);
-  const bytes = k * n; // int8 weights; the per-column scales, sums and bias add 16 bytes per column
-  const sessions = [];
-  const openSessions = async () => {
-    if (sessions.length === 0) for (const L of layers) sessions.push(await ortSession(dynamicModel(k, n, L.wKN, L.scale), 1));
-  };
-  const ortY = new ort.Tensor('float32', new Float32Array(n), [1, n]);
-  const feeds = { A: new ort.Tensor('float32', x, [1, k]) };
-  const mib = bytes / 2 ** 20;
-  const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
-  await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
-    () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmulSync(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
-  later(async (slot) => {
-    await openSessions();
-    await time({ ...single, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
-      async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
-  });
-  const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
-  await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
-    () => { for (const L of layers) quanta.dynamicQuantizeMatmulSync(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
-  later(async (slot) => {
-    await openSessions();
-    await time({ ...stack, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
-      async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
-    for (const s of sessions.splice(0)) await s.release();
-  });
+if (only('gemv')) {
+  for (const [k, n, stackDepth] of [[4096, 4096, 8], [4096, 11008, 4]]) {
+    const layers = Array.from({ length: stackDepth }, (_, i) => layer(k, n, 100 + i));
+    const x = floats(k, 13);
+    const y = new Float32Array(n);
+    const bytes = k * n; // int8 weights; the per-column scales, sums and bias add 16 bytes per column
+    const sessions = [];
+    const openSessions = async () => {
+      if (sessions.length === 0) for (const L of layers) sessions.push(await ortSession(dynamicModel(k, n, L.wKN, L.scale), 1));
+    };
+    const ortY = new ort.Tensor('float32', new Float32Array(n), [1, n]);
+    const feeds = { A: new ort.Tensor('float32', x, [1, k]) };
+    const mib = bytes / 2 ** 20;
+    const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
+    await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
+      () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmulSync(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
+    later(async (slot) => {
+      await openSessions();
+      await time({ ...single, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
+        async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
+    });
+    const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
+    await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
+      () => { for (const L of layers) quanta.dynamicQuantizeMatmulSync(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
+    later(async (slot) => {
+      await openSessions();
+      await time({ ...stack, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, stack of ${stackDepth}` },
+        async () => { for (const s of sessions) await s.run(feeds, { Y: ortY }); }, stackDepth);
+      for (const s of sessions.splice(0)) await s.release();
+    });
+  }
 }
 
 // int4 weight-only, one thread: the same MatMulNBits bytes on both sides (zero point 8)
-function int4Layer(k, n, blockSize, seed) {
-  const next = lcgBytes(n * (k / 2) + n * (k / blockSize), seed, Uint8Array);
-  const B = next.subarray(0, n * (k / 2));
-  const scales = Float32Array.from(next.subarray(n * (k / 2)), (v) => 0.01 + v * 4e-5);
-  return { B, scales, packed: quanta.packInt4FromMatMulNBits(B, scales, null, { k, n, blockSize }) };
-}
-for (const blockSize of quick ? [32] : [32, 128]) {
-  for (const [M, k, n, stackDepth] of [[1, 4096, 4096, 8], [1, 4096, 11008, 4], [8, 4096, 4096, 1], [32, 4096, 4096, 1], [128, 4096, 4096, 1]]) {
-    const layers = Array.from({ length: stackDepth }, (_, i) => int4Layer(k, n, blockSize, 500 + i));
-    const x = floats(M * k, 17);
-    const X = { type: 'float32', data: x, dims: [M, k] };
-    const y = new Float32Array(M * n);
-    const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
-    const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
-    const sessionsOf = async (level) => {
-      const list = [];
-      for (const L of layers) list.push(await ortSession(matMulNBitsModel({ k, n, blockSize, B: L.B, scales: L.scales, zeroPoints: null, accuracyLevel: level }), 1));
-      return list;
-    };
-    const bytes = layers[0].packed.bytes;
-    const base = { group: 'int4', shape: [M, k, n], blockSize, threads: 1, ops: 2 * M * n * k, bytes };
-    const runs = M >= 32 ? Math.max(5, RUNS >> 1) : RUNS;
-    const residencies = M === 1 ? [['one layer', 1], [`stack of ${stackDepth} (${((stackDepth * bytes) / 2 ** 20).toFixed(0)} MiB)`, stackDepth]] : [['one layer', 1]];
-    for (const [residency, depth] of residencies) {
-      const c = { ...base, residency, readGBps: M === 1 ? readGBps(Math.ceil((depth * bytes) / 2 ** 20)) : undefined, runs };
-      const reps = depth === 1 && M === 1 ? 10 : 1;
-      for (const [acts, level] of [['int8', 4], ['float32', 0]]) {
-        const pair = `${acts}`;
-        await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
-          () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) quanta.int4LinearSync(X, layers[i].packed, { activations: acts, out: y }); }, reps * depth);
-        later(async (slot) => {
-          const sessions = await sessionsOf(level);
-          await time({ ...c, slot, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
-            async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[i].run(feeds, { Y: ortY }); }, reps * depth);
-          for (const sess of sessions) await sess.release();
-        });
+if (only('int4')) {
+  function int4Layer(k, n, blockSize, seed) {
+    const next = lcgBytes(n * (k / 2) + n * (k / blockSize), seed, Uint8Array);
+    const B = next.subarray(0, n * (k / 2));
+    const scales = Float32Array.from(next.subarray(n * (k / 2)), (v) => 0.01 + v * 4e-5);
+    return { B, scales, packed: quanta.packInt4FromMatMulNBits(B, scales, null, { k, n, blockSize }) };
+  }
+  for (const blockSize of quick ? [32] : [32, 128]) {
+    for (const [M, k, n, stackDepth] of [[1, 4096, 4096, 8], [1, 4096, 11008, 4], [8, 4096, 4096, 1], [32, 4096, 4096, 1], [128, 4096, 4096, 1]]) {
+      const layers = Array.from({ length: stackDepth }, (_, i) => int4Layer(k, n, blockSize, 500 + i));
+      const x = floats(M * k, 17);
+      const X = { type: 'float32', data: x, dims: [M, k] };
+      const y = new Float32Array(M * n);
+      const ortY = new ort.Tensor('float32', new Float32Array(M * n), [M, n]);
+      const feeds = { A: new ort.Tensor('float32', x, [M, k]) };
+      const sessionsOf = async (level) => {
+        const list = [];
+        for (const L of layers) list.push(await ortSession(matMulNBitsModel({ k, n, blockSize, B: L.B, scales: L.scales, zeroPoints: null, accuracyLevel: level }), 1));
+        return list;
+      };
+      const bytes = layers[0].packed.bytes;
+      const base = { group: 'int4', shape: [M, k, n], blockSize, threads: 1, ops: 2 * M * n * k, bytes };
+      const runs = M >= 32 ? Math.max(5, RUNS >> 1) : RUNS;
+      const residencies = M === 1 ? [['one layer', 1], [`stack of ${stackDepth} (${((stackDepth * bytes) / 2 ** 20).toFixed(0)} MiB)`, stackDepth]] : [['one layer', 1]];
+      for (const [residency, depth] of residencies) {
+        const c = { ...base, residency, readGBps: M === 1 ? readGBps(Math.ceil((depth * bytes) / 2 ** 20)) : undefined, runs };
+        const reps = depth === 1 && M === 1 ? 10 : 1;
+        for (const [acts, level] of [['int8', 4], ['float32', 0]]) {
+          const pair = `${acts}`;
+          await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
+            () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) quanta.int4LinearSync(X, layers[i].packed, { activations: acts, out: y }); }, reps * depth);
+          later(async (slot) => {
+            const sessions = await sessionsOf(level);
+            await time({ ...c, slot, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
+              async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[i].run(feeds, { Y: ortY }); }, reps * depth);
+            for (const sess of sessions) await sess.release();
+          });
+        }
       }
-    }
-    if (M > 1 && blockSize === 32) {
-      const L = layer(k, n, 900 + M);
-      await time({ group: 'int4', impl: 'quanta-int8-engine', shape: [M, k, n], threads: 1, ops: 2 * M * n * k, runs,
-        name: `quanta dynamicQuantizeMatmulSync ${M}x${k}x${n} (the int8 engine, same shape)`, before: pin(1) },
-      () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y }));
+      if (M > 1 && blockSize === 32) {
+        const L = layer(k, n, 900 + M);
+        await time({ group: 'int4', impl: 'quanta-int8-engine', shape: [M, k, n], threads: 1, ops: 2 * M * n * k, runs,
+          name: `quanta dynamicQuantizeMatmulSync ${M}x${k}x${n} (the int8 engine, same shape)`, before: pin(1) },
+        () => quanta.dynamicQuantizeMatmulSync(X, L.packed, { granularity: 'tensor', out: y }));
+      }
     }
   }
 }
 
 // binary XNOR-popcount GEMM
-{
+if (only('binary')) {
   const size = quick ? 2048 : 4096;
   const w = floats(size * size, 31);
   const packed = quanta.packBinaryWeights({ type: 'float32', data: w, dims: [size, size] });
@@ -311,7 +323,7 @@ for (const blockSize of quick ? [32] : [32, 128]) {
 }
 
 // The cost of one call on a tiny problem
-{
+if (only('overhead')) {
   const L = layer(16, 16, 5);
   const a = { type: 'uint8', data: lcgBytes(16, 9, Uint8Array), dims: [1, 16] };
   const y = new Int32Array(16);
@@ -369,7 +381,7 @@ const machine = {
 };
 const out = { suite: 'gemm', date, machine, peaks: peakRuns, agreement, results };
 mkdirSync(`${here}results`, { recursive: true });
-const base = `${here}results/${date}-gemm${quick ? '-quick' : ''}`;
+const base = `${here}results/${date}-gemm${quick ? '-quick' : ''}${onlyArg ? `-${onlyArg.replaceAll(',', '-')}` : ''}`;
 writeFileSync(`${base}.json`, `${JSON.stringify(out, (k, v) => (k === 'samplesMs' ? undefined : v), 1)}\n`);
 
 const f = (v, d = 1) => (v === undefined ? '—' : v.toFixed(d));

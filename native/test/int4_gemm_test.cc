@@ -180,7 +180,12 @@ TEST(Int4Gemm, RowTilesAndThreads) {
       check_all_paths({m, 131, 256, 64}, m % 2 == 0, 8, true, seed++);
       check_all_paths({m, 257, 128, 32}, true, 0, false, seed++);
     }
+    // GEMV tiles take their 4 panels from the 4 quarters of a task's panel range: panel counts
+    // with and without a remainder, with zero points, and the tasks of several threads.
     check_all_paths({1, 700, 512, 128}, false, 8, true, seed++);
+    check_all_paths({1, 257, 256, 32}, true, 0, false, seed++);
+    check_all_paths({1, 1000, 128, 64}, true, 8, true, seed++);
+    check_all_paths({1, 8 * 16 + 5, 64, 32}, false, 8, false, seed++);
   }
   set_num_threads(0);
 }
