@@ -48,12 +48,13 @@ inline void finish(const Int4GemmArgs& a, const uint8_t* pan, size_t r, size_t g
   *f1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(dot1), _mm256_mul_ps(_mm256_load_ps(sc + 8), d), *f1);
 }
 
-void panel_pair_row_s8(const Int4GemmArgs& a, size_t r, size_t p, size_t count) {
+// Panels p and p + step (count 2), or p alone (count 1).
+void panel_pair_row_s8(const Int4GemmArgs& a, size_t r, size_t p, size_t count, size_t step) {
   const Int4Layout& w = *a.w;
   const size_t chunks = w.group / kInt4ChunkK;
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   const uint8_t* pan0 = w.data + p * w.panel_stride;
-  const uint8_t* pan1 = count > 1 ? pan0 + w.panel_stride : pan0;  // one panel: computed twice
+  const uint8_t* pan1 = count > 1 ? pan0 + step * w.panel_stride : pan0;  // one panel: computed twice
   const int8_t* q = a.xq + r * a.ldq;
   __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps(), f2 = _mm256_setzero_ps(), f3 = _mm256_setzero_ps();
   for (size_t g = 0; g < w.groups; ++g) {
@@ -86,16 +87,25 @@ void panel_pair_row_s8(const Int4GemmArgs& a, size_t r, size_t p, size_t count) 
   store(a, r, p, 0, f0);
   store(a, r, p, 1, f1);
   if (count > 1) {
-    store(a, r, p + 1, 0, f2);
-    store(a, r, p + 1, 1, f3);
+    store(a, r, p + step, 0, f2);
+    store(a, r, p + step, 1, f3);
   }
 }
 
 void gemm_s8_avxvnni(const Int4GemmArgs& a) {
   const size_t end = a.panel0 + a.panel_count;
-  for (size_t p = a.panel0; p < end; p += 2) {
+  size_t p = a.panel0;
+  if (a.m == 1) {
+    // GEMV: a pair's panels come from the two halves of the range, so each stream runs through
+    // half the weights without a break (adjacent pairs restart a stream per pair; see the
+    // AVX-512 kernel).
+    const size_t half = (end - p) / 2;
+    for (size_t i = 0; i < half; ++i) panel_pair_row_s8(a, 0, p + i, 2, half);
+    p += 2 * half;
+  }
+  for (; p < end; p += 2) {
     const size_t count = std::min<size_t>(2, end - p);
-    for (size_t r = 0; r < a.m; ++r) panel_pair_row_s8(a, r, p, count);
+    for (size_t r = 0; r < a.m; ++r) panel_pair_row_s8(a, r, p, count, 1);
   }
 }
 
