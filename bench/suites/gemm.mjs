@@ -38,7 +38,7 @@ import { buildNative, buildStream, runStream } from '../lib/stream.mjs';
 import { timeCases } from '../lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
-// --only int4,binary: just those case groups (square, bert, gemv, int4, binary, overhead), into
+// --only=int4,binary: just those case groups (square, bert, gemv, int4, binary, overhead), into
 // results/<date>-gemm-<groups>.md beside the full table.
 const onlyArg = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 const only = (group) => onlyArg === undefined || onlyArg.split(',').includes(group);
