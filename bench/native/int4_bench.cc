@@ -2,7 +2,7 @@
 //   (a) GEMV (M = 1) for K = N = 4096 and K = 4096, N = 11008, group sizes 32 and 128, float32
 //       and int8 activations: GB/s of packed weight bytes (packed bytes / time), for one layer
 //       repeated (resident in L3 as far as it fits) and for a stack of distinct layers larger than
-//       L3 (streamed from memory), beside a read of a buffer of the same size (512-bit loads) in
+//       L3 (streamed from memory), beside a read of a buffer of the same size (stream.cc's loop) in
 //       the same run;
 //   (b) GEMM with M = 8, 32, 128, K = N = 4096 (G = 32 and 128): GOPS = 2 * M * N * K / s for
 //       both activation paths, beside the int8 engine (gemm_u8s8, float32 output) on the same
@@ -53,19 +53,20 @@ double best_of(int reps, F f) {
   return best;
 }
 
-// Sum of 512-bit loads over `bytes` (8 independent accumulators).
+// Sum of 512-bit loads over `bytes`: the loop of native/stream.cc's read (4 accumulators, 256
+// bytes per iteration), the limit the gemm suite compares GEMV with.
 double read_gbps(const uint8_t* buf, size_t bytes, int reps, int passes) {
   const double t = best_of(reps, [&] {
-    __m512 s[8];
-    for (auto& v : s) v = _mm512_setzero_ps();
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
     for (int p = 0; p < passes; ++p) {
-      for (size_t i = 0; i + 512 <= bytes; i += 512) {
-        for (int u = 0; u < 8; ++u) s[u] = _mm512_add_ps(s[u], _mm512_load_ps(reinterpret_cast<const float*>(buf + i + 64 * u)));
+      for (size_t i = 0; i + 256 <= bytes; i += 256) {
+        a0 = _mm512_add_epi64(a0, _mm512_load_si512(buf + i));
+        a1 = _mm512_add_epi64(a1, _mm512_load_si512(buf + i + 64));
+        a2 = _mm512_add_epi64(a2, _mm512_load_si512(buf + i + 128));
+        a3 = _mm512_add_epi64(a3, _mm512_load_si512(buf + i + 192));
       }
     }
-    __m512 t = s[0];
-    for (int u = 1; u < 8; ++u) t = _mm512_add_ps(t, s[u]);
-    sink = _mm512_reduce_add_ps(t);
+    sink = static_cast<float>(_mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3))));
   });
   return double(bytes) * passes / t / 1e9;
 }
