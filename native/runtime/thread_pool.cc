@@ -38,7 +38,8 @@ bool spin_for(Pred pred, long micros) {
 // dynamic-quantization call (range, quantize, GEMM), it held a 0.4 ms BERT layer on two threads
 // at 1.45-1.57x one thread (0.436-0.448 ms); spinning 100 us gives 0.344 ms (1.84x), 20 us
 // 0.374. A worker burns at most this long after the last loop of a burst, as onnxruntime's and
-// OpenMP's pools do (theirs spin longer).
+// OpenMP's pools do (theirs spin longer). Not when there are more threads than cores: a spinning
+// thread would then take a core from one that still has chunks to run.
 constexpr long kSpinMicros = 100;
 
 int default_threads() {
@@ -70,6 +71,8 @@ class Pool {
       return;
     }
     resize(wanted_ - 1);
+    static const int cores = default_threads();
+    spin_micros_ = wanted_ <= cores ? kSpinMicros : 0;
     if (workers_.empty()) {
       body(0, count);
       return;
@@ -83,7 +86,7 @@ class Pool {
     }
     wake_.notify_all();
     work();
-    spin_for([&] { return pending_.load() == 0; }, kSpinMicros);
+    spin_for([&] { return pending_.load() == 0; }, spin_micros_.load());
     std::unique_lock<std::mutex> lock(mutex_);
     done_.wait(lock, [&] { return pending_ == 0; });
     job_.body = nullptr;
@@ -120,7 +123,7 @@ class Pool {
         if (job_.body == nullptr) continue;
       }
       work();
-      spin_for([&] { return stop_.load() || generation_.load() != seen; }, kSpinMicros);
+      spin_for([&] { return stop_.load() || generation_.load() != seen; }, spin_micros_.load());
     }
   }
 
@@ -149,6 +152,7 @@ class Pool {
   std::atomic<size_t> pending_{0};
   std::atomic<uint64_t> generation_{0};
   std::atomic<bool> stop_{false};  // atomic: the spinning workers read it without the lock
+  std::atomic<long> spin_micros_{0};
   std::atomic<int> wanted_{default_threads()};
 };
 
