@@ -66,7 +66,8 @@ double read_gbps(const uint8_t* buf, size_t bytes, int reps, int passes) {
         a3 = _mm512_add_epi64(a3, _mm512_load_si512(buf + i + 192));
       }
     }
-    sink = static_cast<float>(_mm512_reduce_add_epi64(_mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3))));
+    const __m512i all = _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3));
+    sink = static_cast<float>(_mm512_reduce_add_epi64(all));
   });
   return double(bytes) * passes / t / 1e9;
 }

@@ -202,7 +202,8 @@ std::string gemm_u8s8(const KernelTable& kt, const GemmA& a, const GemmPackedB& 
     // 2048 rows are 11 row blocks, and 11 tasks on two threads left one 20% more work
     // (2048^3 on two threads: 9.2-9.3 -> 8.9 ms with 22).
     const size_t want = 4 * static_cast<size_t>(threads);
-    for (size_t c = std::min(groups, std::max<size_t>(1, (want + row_blocks - 1) / row_blocks));; ++c) {
+    const size_t fewest = std::min(groups, std::max<size_t>(1, (want + row_blocks - 1) / row_blocks));
+    for (size_t c = fewest;; ++c) {
       chunk_panels = 3 * ((groups + c - 1) / c);
       col_chunks = (b.panels + chunk_panels - 1) / chunk_panels;
       if ((row_blocks * col_chunks) % static_cast<size_t>(threads) == 0 || c >= groups) break;

@@ -145,7 +145,8 @@ std::string int4_gemm(const KernelTable& kt, const Int4Packed& w, const float* x
     const size_t row_grain = std::max<size_t>(1, 16384 / l.k);
     parallel_for(m, row_grain, [&](size_t begin, size_t end) {
       for (size_t r = begin; r < end; ++r) {
-        kt.int4_quantize_row(x + r * l.k, l.k, l.group, q + r * l.k, d + r * l.groups, sum + r * l.groups);
+        kt.int4_quantize_row(x + r * l.k, l.k, l.group, q + r * l.k, d + r * l.groups,
+                             sum + r * l.groups);
       }
     });
     base.xq = s.q.data();

@@ -8,8 +8,8 @@
 // streams (software prefetch, 1-32 KiB ahead, into L1 or L2, measured no better and up to 40%
 // worse from L2). For M > 1 a 4-row x 2-panel tile (3 panels on the int8 path with groups
 // >= 64) reuses each unpacked register across 4 rows; the panels' column slice (K/2 bytes each
-// + scales) stays in L2 while the row tiles pass over it. Accumulators are named variables (GCC 12 spills arrays
-// of vectors, see the int8 kernel).
+// + scales) stays in L2 while the row tiles pass over it. Accumulators are named variables
+// (GCC 12 spills arrays of vectors, see the int8 kernel).
 #include <immintrin.h>
 
 #include <cstring>
@@ -48,7 +48,8 @@ inline __m512i zero_points(const Int4Layout& w, const uint8_t* panel, size_t g) 
 // table (it reads only the low 4 bits of each index lane, so no mask is needed): 2 ops instead
 // of 3 per 16 weights, the float path's bottleneck.
 template <int MR, int NV, bool SYM>
-__attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size_t p0, size_t step) {
+__attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size_t p0,
+                                        size_t step) {
   const Int4Layout& w = *a.w;
   const size_t chunks = w.group / kInt4ChunkK;
   const __m512i low4 = _mm512_set1_epi32(0x0F);
@@ -139,7 +140,8 @@ __attribute__((noinline)) void tile_f32(const Int4GemmArgs& a, size_t row0, size
 // constant trip count lets GCC unroll the chunk loop whole; with a runtime one it copies every
 // accumulator around each iteration.
 template <int MR, int NV, bool SYM, int CHUNKS>
-__attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_t p0, size_t step) {
+__attribute__((noinline)) void tile_s8(const Int4GemmArgs& a, size_t row0, size_t p0,
+                                       size_t step) {
   const Int4Layout& w = *a.w;
   const size_t chunks = CHUNKS > 0 ? CHUNKS : w.group / kInt4ChunkK;
   const __m512i low4 = _mm512_set1_epi8(0x0F);

@@ -54,7 +54,8 @@ void panel_pair_row_s8(const Int4GemmArgs& a, size_t r, size_t p, size_t count, 
   const size_t chunks = w.group / kInt4ChunkK;
   const __m256i low4 = _mm256_set1_epi8(0x0F);
   const uint8_t* pan0 = w.data + p * w.panel_stride;
-  const uint8_t* pan1 = count > 1 ? pan0 + step * w.panel_stride : pan0;  // one panel: computed twice
+  // One panel: computed twice.
+  const uint8_t* pan1 = count > 1 ? pan0 + step * w.panel_stride : pan0;
   const int8_t* q = a.xq + r * a.ldq;
   __m256 f0 = _mm256_setzero_ps(), f1 = _mm256_setzero_ps(), f2 = _mm256_setzero_ps(), f3 = _mm256_setzero_ps();
   for (size_t g = 0; g < w.groups; ++g) {
