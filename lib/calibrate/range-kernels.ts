@@ -11,7 +11,12 @@ import { QuantaError } from '../errors';
 import { callNative } from '../native';
 
 export interface RangeStats {
-  /** Min and max over the finite values; +Infinity / -Infinity when there are none. */
+  /**
+   * Min and max over the finite values; +Infinity / -Infinity when there are none. A zero is
+   * reported as +0: which of -0 and +0 a min or max lands on depends on the order of the values
+   * (and on the SIMD lane), it carries no range information, and JSON states cannot keep it, so
+   * a merged state would differ from a single pass over the same data.
+   */
   min: number;
   max: number;
   /** Count of finite values seen. */
@@ -34,7 +39,15 @@ export function rangeOfReference(x: Float32Array): RangeStats {
     if (v < min) min = v;
     if (v > max) max = v;
   }
-  return { min, max, finite: x.length - nonFinite, nonFinite };
+  return { min: min + 0, max: max + 0, finite: x.length - nonFinite, nonFinite };
+}
+
+/** -0 becomes +0 in place (see RangeStats). */
+function positiveZeros(mins: Float64Array, maxs: Float64Array, count: number): void {
+  for (let a = 0; a < count; a++) {
+    mins[a] = mins[a]! + 0;
+    maxs[a] = maxs[a]! + 0;
+  }
 }
 
 /**
@@ -64,6 +77,7 @@ export function rangePerChannelIntoReference(
       maxs[a] = hi;
     }
   }
+  positiveZeros(mins, maxs, axis);
   return nonFinite;
 }
 
@@ -121,7 +135,7 @@ const NATIVE_MAX_BINS = 1 << 24;
 /** Min / max of the finite values of x (NaN and +-Inf are counted and skipped). */
 export function rangeOf(x: Float32Array): RangeStats {
   const [min, max, nonFinite] = callNative((native) => native.rangeF32(x));
-  return { min, max, finite: x.length - nonFinite, nonFinite };
+  return { min: min + 0, max: max + 0, finite: x.length - nonFinite, nonFinite };
 }
 
 /**
@@ -138,7 +152,9 @@ export function rangePerChannelInto(
       `x of ${x.length} values is not [${outer}, ${axis}, ${inner}], or mins/maxs have fewer than ${axis} entries`,
     );
   }
-  return callNative((native) => native.rangePerChannelF32(x, outer, axis, inner, mins, maxs));
+  const nonFinite = callNative((native) => native.rangePerChannelF32(x, outer, axis, inner, mins, maxs));
+  positiveZeros(mins, maxs, axis);
+  return nonFinite;
 }
 
 /**
