@@ -4,21 +4,10 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, QuantaError, binarizeActivations, binaryGemm, binaryGemmKernelIsa, binaryGemmSync, capabilities, numThreads, packBinaryWeights,
-  quantizeBinary, setNumThreads,
+  binarizeActivations, binaryGemm, binaryGemmKernelIsa, binaryGemmSync, numThreads, packBinaryWeights, quantizeBinary, setNumThreads,
 } from '../lib/index.js';
-import type { IsaName } from '../lib/index.js';
 import { addon } from '../lib/native.js';
-
-const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s;
-  };
-}
+import { codeOf, lcg as rng, paths } from './support';
 
 /** Values with exact zeros of both signs among them. */
 function floats(n: number, next: () => number): Float32Array {
@@ -262,38 +251,29 @@ describe('binaryGemm', () => {
     const w = { type: 'float32', data: new Float32Array(12).fill(1), dims: [3, 4] };
     const packed = packBinaryWeights(w);
     const x = { type: 'float32', data: new Float32Array(8), dims: [2, 4] };
-    const code = (fn: () => unknown): string | undefined => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(QuantaError);
-        return (e as QuantaError).code;
-      }
-      return undefined;
-    };
-    expect(code(() => binaryGemmSync(x, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemmSync({ type: 'float32', data: new Float32Array(10), dims: [2, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemmSync({ type: 'float32', data: new Float32Array([1, NaN, 0, 0, 0, 0, 0, 0]), dims: [2, 4] }, packed))).toBe('ERR_QUANTA_NON_FINITE');
-    expect(code(() => binaryGemmSync(x, packed, { activations: 'float32', output: 'int32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemmSync(x, packed, { output: 'int8' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => binaryGemmSync(x, packed, { out: new Int32Array(6) }))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(code(() => binaryGemmSync(x, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemmSync(x, packed, { isa: 'mmx' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync(x, {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync({ type: 'float32', data: new Float32Array(10), dims: [2, 5] }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => binaryGemmSync({ type: 'float32', data: new Float32Array([1, NaN, 0, 0, 0, 0, 0, 0]), dims: [2, 4] }, packed))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(codeOf(() => binaryGemmSync(x, packed, { activations: 'float32', output: 'int32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync(x, packed, { output: 'int8' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync(x, packed, { out: new Int32Array(6) }))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => binaryGemmSync(x, packed, { out: new Float32Array(5) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => binaryGemmSync(x, packed, { isa: 'mmx' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const a = binarizeActivations(x);
-    expect(code(() => binaryGemmSync({ ...a, words: new BigUint64Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => binaryGemmSync({ ...a, scale: new Float32Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SCALE');
-    expect(code(() => packBinaryWeights({ type: 'float32', data: new Float32Array(8), dims: [2, 2, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => packBinaryWeights(new Int8Array(4) as never))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(code(() => packBinaryWeights(w, { layout: 'mk' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => packBinaryWeights(w, { scale: 'group' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => packBinaryWeights(w, { bias: [1, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(code(() => packBinaryWeights(w, { bias: [1, Infinity, 2] }))).toBe('ERR_QUANTA_NON_FINITE');
-    expect(code(() => packBinaryWeights(quantizeBinary(w, { axis: 1 })))).toBe('ERR_QUANTA_INVALID_SCALE');
-    expect(code(() => packBinaryWeights(quantizeBinary(w, { axis: 1, blockSize: 2 })))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => packBinaryWeights(w, { scale: 'group', groupSize: 96 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(code(() => packBinaryWeights(w, { groupSize: 64 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync({ ...a, words: new BigUint64Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => binaryGemmSync({ ...a, scale: new Float32Array(1) }, packed))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(codeOf(() => packBinaryWeights({ type: 'float32', data: new Float32Array(8), dims: [2, 2, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packBinaryWeights(new Int8Array(4) as never))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => packBinaryWeights(w, { layout: 'mk' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packBinaryWeights(w, { scale: 'group' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packBinaryWeights(w, { bias: [1, 2] }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packBinaryWeights(w, { bias: [1, Infinity, 2] }))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(codeOf(() => packBinaryWeights(quantizeBinary(w, { axis: 1 })))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(codeOf(() => packBinaryWeights(quantizeBinary(w, { axis: 1, blockSize: 2 })))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packBinaryWeights(w, { scale: 'group', groupSize: 96 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packBinaryWeights(w, { groupSize: 64 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const groupedPacked = packBinaryWeights(w, { scale: 'group', groupSize: 64 });
-    expect(code(() => binaryGemmSync(x, groupedPacked, { activations: 'float32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => binaryGemmSync(x, groupedPacked, { activations: 'float32' }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
   });
 
   it('the binding re-checks every length that protects memory', () => {

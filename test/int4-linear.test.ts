@@ -5,20 +5,16 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, QuantaError, capabilities, compressScales, decompressScales, int4KernelIsa, int4Linear, int4LinearSync, int4ToQ4_0, packInt4FromMatMulNBits,
+  compressScales, decompressScales, int4KernelIsa, int4Linear, int4LinearSync, int4ToQ4_0, packInt4FromMatMulNBits,
   packInt4FromQ4_0, packInt4Weights, q4_0ToInt4, q4_0ToMatMulNBits, quantize, quantizeQ4_0, setNumThreads,
 } from '../lib/index.js';
-import type { IsaName, QuantizedTensor } from '../lib/index.js';
+import type { QuantizedTensor } from '../lib/index.js';
 import { addon } from '../lib/native.js';
-
-const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
+import { codeOf, lcg, paths } from './support';
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 4294967296;
-  };
+  const next = lcg(seed);
+  return () => next() / 4294967296;
 }
 
 function normal(count: number, next: () => number): Float32Array {
@@ -220,48 +216,39 @@ describe('int4Linear', () => {
 
   it('rejects bad input with stable codes', () => {
     const next = rng(7);
-    const errCode = (f: () => unknown): string => {
-      try {
-        f();
-      } catch (e) {
-        expect(e).toBeInstanceOf(QuantaError);
-        return (e as QuantaError).code;
-      }
-      return 'no error';
-    };
     const q = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 32 });
     const packed = packInt4Weights(q);
     // K not a multiple of the group size; unsupported group sizes; wrong dtype; wrong axis.
     const partial = quantize({ type: 'float32', data: normal(8 * 80, next), dims: [8, 80] }, { dtype: 'int4', axis: 1, groupSize: 32 });
-    expect(errCode(() => packInt4Weights(partial))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4Weights(partial))).toBe('ERR_QUANTA_INVALID_SHAPE');
     const g16 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 16 });
-    expect(errCode(() => packInt4Weights(g16))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packInt4Weights(g16))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const int8 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int8', axis: 1, groupSize: 32 });
-    expect(errCode(() => packInt4Weights(int8))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => packInt4Weights(int8))).toBe('ERR_QUANTA_INVALID_DTYPE');
     const perChannel = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 0 });
-    expect(errCode(() => packInt4Weights(perChannel))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(errCode(() => packInt4Weights({ ...q, scale: q.scale.map((s, i) => (i === 3 ? Number.NaN : s)) }))).toBe('ERR_QUANTA_INVALID_SCALE');
-    expect(errCode(() => packInt4Weights({ ...q, zeroPoint: q.zeroPoint.map((z, i) => (i === 1 ? 9 : z)) }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
-    expect(errCode(() => packInt4Weights({ ...q, data: q.data.subarray(1) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4Weights(perChannel))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packInt4Weights({ ...q, scale: q.scale.map((s, i) => (i === 3 ? Number.NaN : s)) }))).toBe('ERR_QUANTA_INVALID_SCALE');
+    expect(codeOf(() => packInt4Weights({ ...q, zeroPoint: q.zeroPoint.map((z, i) => (i === 1 ? 9 : z)) }))).toBe('ERR_QUANTA_INVALID_ZERO_POINT');
+    expect(codeOf(() => packInt4Weights({ ...q, data: q.data.subarray(1) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     // Q4_0 / MatMulNBits shapes.
     const blocks = quantizeQ4_0({ type: 'float32', data: normal(4 * 64, next), dims: [4, 64] });
-    expect(errCode(() => packInt4FromQ4_0(blocks, 4, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => packInt4FromQ4_0(blocks.data.subarray(18), 4, 64))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 40), new Float32Array(4 * 2), null, { k: 80, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(3), null, { k: 64, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(4), null, { k: 64, n: 4, blockSize: 16 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => packInt4FromQ4_0(blocks, 4, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4FromQ4_0(blocks.data.subarray(18), 4, 64))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 40), new Float32Array(4 * 2), null, { k: 80, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(3), null, { k: 64, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(4), null, { k: 64, n: 4, blockSize: 16 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     // int4Linear arguments.
-    expect(errCode(() => int4LinearSync(new Float32Array(95), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4LinearSync(new Float64Array(96), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
-    expect(errCode(() => int4LinearSync(new Float32Array(96), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => int4LinearSync(new Float32Array(95), packed))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => int4LinearSync(new Float64Array(96), packed))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => int4LinearSync(new Float32Array(96), {} as never))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const nan = new Float32Array(96);
     nan[5] = Number.NaN;
-    expect(errCode(() => int4LinearSync(nan, packed, { activations: 'int8' }))).toBe('ERR_QUANTA_NON_FINITE');
+    expect(codeOf(() => int4LinearSync(nan, packed, { activations: 'int8' }))).toBe('ERR_QUANTA_NON_FINITE');
     expect(Number.isNaN(int4LinearSync(nan, packed).data[0])).toBe(true);  // float32 activations: IEEE propagation
-    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { activations: 'int4' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
-    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { bias: new Float32Array(7) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { out: new Float32Array(9) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
-    expect(errCode(() => int4LinearSync(new Float32Array(96), packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => int4LinearSync(new Float32Array(96), packed, { activations: 'int4' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
+    expect(codeOf(() => int4LinearSync(new Float32Array(96), packed, { bias: new Float32Array(7) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => int4LinearSync(new Float32Array(96), packed, { out: new Float32Array(9) }))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    expect(codeOf(() => int4LinearSync(new Float32Array(96), packed, { isa: 'sse9' as never }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
   });
 
   it('re-checks lengths in C++ when the TypeScript layer is bypassed', () => {

@@ -4,18 +4,13 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  ISA_NAMES, PackedWeightsF32, QuantaError, capabilities, numThreads, packWeights, packWeightsF32, setNumThreads, sgemmKernelIsa, sgemmSync,
+  PackedWeightsF32, capabilities, numThreads, packWeights, packWeightsF32, setNumThreads, sgemmKernelIsa, sgemmSync,
 } from '../lib/index.js';
-import type { IsaName } from '../lib/index.js';
-
-const paths: IsaName[] = ISA_NAMES.filter((name) => capabilities().unavailable[name] === null);
+import { codeOf, lcg, paths } from './support';
 
 function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    return s / 2 ** 31 - 1; // [-1, 1)
-  };
+  const next = lcg(seed);
+  return () => next() / 2 ** 31 - 1; // [-1, 1)
 }
 
 function floats(n: number, next: () => number): Float32Array {
@@ -137,15 +132,6 @@ describe('sgemm', () => {
   it('refuses bad arguments with a QuantaError', () => {
     const packed = packWeightsF32({ type: 'float32', data: new Float32Array(12), dims: [3, 4] });
     const a = { type: 'float32', data: new Float32Array(8), dims: [2, 4] };
-    const codeOf = (fn: () => unknown): string => {
-      try {
-        fn();
-      } catch (e) {
-        expect(e).toBeInstanceOf(QuantaError);
-        return (e as QuantaError).code;
-      }
-      return 'none';
-    };
     expect(codeOf(() => sgemmSync(a, packed))).toBe('none');
     // weights
     expect(codeOf(() => packWeightsF32({ type: 'int8', data: new Int8Array(12), dims: [3, 4] } as never))).toBe('ERR_QUANTA_INVALID_DTYPE');
