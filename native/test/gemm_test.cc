@@ -19,12 +19,6 @@
 namespace quanta {
 namespace {
 
-std::vector<Isa> all_paths() {
-  std::vector<Isa> v{Isa::ref};
-  for (Isa i : testing::optimized_isas_here()) v.push_back(i);
-  return v;
-}
-
 struct Case {
   size_t m = 1, n = 1, k = 1;
   bool a_signed = false, b_signed = true, b_nk = true;
@@ -104,7 +98,7 @@ std::string run_case(const Case& c, Isa isa, std::vector<int32_t>* spec = nullpt
 }
 
 void expect_all_paths(const Case& c) {
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     const std::string e = run_case(c, isa);
     ASSERT_EQ(e, "");
   }
@@ -239,7 +233,7 @@ TEST(Gemm, KAtTheInt32BoundIsExactAndBeyondIsRefused) {
   {
     Case c;
     c.m = 2; c.n = 17; c.k = 65793; c.fill_a = 1; c.fill_b = 2;
-    for (Isa isa : all_paths()) ASSERT_EQ(run_case(c, isa), "");
+    for (Isa isa : testing::all_isas_here()) ASSERT_EQ(run_case(c, isa), "");
     std::vector<uint8_t> a(c.k, 255), b(c.k * c.n, 0x80);
     int32_t y[17];
     const int32_t z = 0;
@@ -253,7 +247,7 @@ TEST(Gemm, KAtTheInt32BoundIsExactAndBeyondIsRefused) {
     Case c;
     c.m = 3; c.n = 20; c.k = 33025; c.b_signed = false; c.fill_a = 2; c.fill_b = 1;
     c.za = {255}; c.zb = {0};
-    for (Isa isa : all_paths()) ASSERT_EQ(run_case(c, isa), "");
+    for (Isa isa : testing::all_isas_here()) ASSERT_EQ(run_case(c, isa), "");
     c.k += 1;
     EXPECT_NE(run_case(c, Isa::ref).find("exceeds the int32 bound 33025"), std::string::npos);
   }
@@ -261,7 +255,7 @@ TEST(Gemm, KAtTheInt32BoundIsExactAndBeyondIsRefused) {
   {
     Case c;
     c.m = 1; c.n = 5; c.k = 131071; c.a_signed = true; c.fill_a = 2; c.fill_b = 2;
-    for (Isa isa : all_paths()) ASSERT_EQ(run_case(c, isa), "");
+    for (Isa isa : testing::all_isas_here()) ASSERT_EQ(run_case(c, isa), "");
   }
 }
 
@@ -305,7 +299,7 @@ TEST(Gemm, Float32EpilogueEqualsTheSpecOnEveryPath) {
     GemmPackedB pb;
     ASSERT_EQ(gemm_pack_b(b.data(), true, GemmLayoutB::nk, N, K, zb.data(), zb.size(), sb.data(), N,
                           with_bias ? bias.data() : nullptr, &pb), "");
-    for (Isa isa : all_paths()) {
+    for (Isa isa : testing::all_isas_here()) {
       GemmA ga{a.data(), M, K, a_signed, za.data(), za.size()};
       std::vector<float> y(M * N, -7.0f);
       GemmOut out{GemmEpilogueKind::f32, y.data(), N, sa.data(), sa.size(), relu};
@@ -360,7 +354,7 @@ TEST(Gemm, RequantizeEpilogueEqualsTheSpecOnEveryPath) {
     GemmPackedB pb;
     ASSERT_EQ(gemm_pack_b(b.data(), false, GemmLayoutB::kn, N, K, zb.data(), N, sb.data(), N,
                           with_bias ? bias.data() : nullptr, &pb), "");
-    for (Isa isa : all_paths()) {
+    for (Isa isa : testing::all_isas_here()) {
       GemmA ga{a.data(), M, K, a_signed, &za, 1};
       std::vector<uint8_t> y(M * ldy + 8, 0xEE);
       GemmOut out;
@@ -406,7 +400,7 @@ TEST(Gelu, EveryPathEqualsTheScalarDefinition) {
   }
   std::vector<float> want(x);
   for (float& v : want) v = gelu::apply(v);
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     for (size_t len : {x.size(), size_t{1}, size_t{7}, size_t{15}, size_t{17}}) {  // tails
       std::vector<float> y(x.begin(), x.begin() + static_cast<std::ptrdiff_t>(len));
       kernels_for(isa).gelu_f32(y.data(), y.size());
@@ -416,7 +410,7 @@ TEST(Gelu, EveryPathEqualsTheScalarDefinition) {
     }
   }
   // NaN stays NaN on every path.
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     float v = std::nanf("");
     kernels_for(isa).gelu_f32(&v, 1);
     EXPECT_TRUE(std::isnan(v)) << isa_name(isa);
@@ -454,7 +448,7 @@ TEST(Gemm, GeluEpilogueEqualsTheSpecOnEveryPath) {
   const float sa = 0.03f;
   GemmPackedB pb;
   ASSERT_EQ(gemm_pack_b(b.data(), true, GemmLayoutB::nk, N, K, &zb, 1, sb.data(), N, bias.data(), &pb), "");
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     std::vector<float> y(M * N);
     GemmA ga{a.data(), M, K, false, &za, 1};
     GemmOut out{GemmEpilogueKind::f32, y.data(), N, &sa, 1, false};
@@ -477,7 +471,7 @@ TEST(Gemm, EachPathRunsItsOwnKernel) {
 }
 
 TEST(Gemm, EmptyShapesAndZeroK) {
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     Case c;
     c.m = 4; c.n = 9; c.k = 0; c.za = {3}; c.zb = {5};
     ASSERT_EQ(run_case(c, isa), "");

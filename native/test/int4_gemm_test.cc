@@ -19,12 +19,6 @@
 namespace quanta {
 namespace {
 
-std::vector<Isa> all_paths() {
-  std::vector<Isa> v{Isa::ref};
-  for (Isa i : testing::optimized_isas_here()) v.push_back(i);
-  return v;
-}
-
 struct Weights {
   size_t n, k, group;
   std::vector<uint8_t> codes;   // [N, K / 2], ONNX nibble order, before the flip
@@ -146,7 +140,7 @@ void check_all_paths(const Shape& s, bool with_zp, uint8_t flip, bool with_bias,
   const float* b = with_bias ? bias.data() : nullptr;
   const std::vector<float> want_f32 = spec_f32(w, x, s.m, b);
   const std::vector<float> want_s8 = spec_s8(w, spec_quantize(x, s.m, s.k, s.group), s.m, b);
-  for (Isa isa : all_paths()) {
+  for (Isa isa : testing::all_isas_here()) {
     for (Int4Activations acts : {Int4Activations::f32, Int4Activations::s8}) {
       std::vector<float> y(s.m * s.n + 1, -777.0f);  // one guard value past the end
       ASSERT_EQ(int4_gemm(kernels_for(isa), p, x.data(), s.m, acts, b, y.data()), "");
@@ -205,7 +199,7 @@ TEST(Int4Gemm, BlockDotsAreExactIntegers) {
       std::vector<float> x(m * k);
       for (size_t i = 0; i < x.size(); ++i) x[i] = fill == 1 ? ((i % 3) ? -127.0f : 127.0f) : float(int(rng() % 255) - 127);
       for (size_t r = 0; r < m; ++r) x[r * k] = 127.0f, x[r * k + group] = -127.0f;  // amax 127 in each group
-      for (Isa isa : all_paths()) {
+      for (Isa isa : testing::all_isas_here()) {
         std::vector<float> y(m * n);
         ASSERT_EQ(int4_gemm(kernels_for(isa), p, x.data(), m, Int4Activations::s8, nullptr, y.data()), "");
         for (size_t r = 0; r < m; ++r) {

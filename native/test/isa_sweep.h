@@ -17,6 +17,13 @@ inline std::vector<Isa> optimized_isas_here() {
   return out;
 }
 
+// The reference first, then every optimized path this machine runs.
+inline std::vector<Isa> all_isas_here() {
+  std::vector<Isa> out{Isa::ref};
+  for (Isa isa : optimized_isas_here()) out.push_back(isa);
+  return out;
+}
+
 // Lengths that hit every tail of 4-, 8-, 16- and 64-wide loops, and a few large ones.
 inline std::vector<size_t> sweep_lengths() {
   std::vector<size_t> n;
