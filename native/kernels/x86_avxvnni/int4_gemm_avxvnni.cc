@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "kernels/x86_avx2/int4_ymm.h"
 #include "quanta/int4_gemm.h"
 #include "quanta/kernels.h"
 
@@ -16,25 +17,8 @@ namespace quanta {
 
 namespace {
 
-inline __m256i half_mask(const Int4Layout& w, size_t panel, int h) {
-  const size_t first = panel * kInt4Panel + 8 * h;
-  const size_t left = w.n > first ? w.n - first : 0;
-  alignas(32) int32_t m[8];
-  for (size_t i = 0; i < 8; ++i) m[i] = i < left ? -1 : 0;
-  return _mm256_load_si256(reinterpret_cast<const __m256i*>(m));
-}
-
-inline __m256i zero_points(const Int4Layout& w, const uint8_t* panel, size_t g, int h) {
-  if (!w.has_zp) return _mm256_set1_epi32(8);
-  return _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(panel + w.zp_offset + g * kInt4Panel + 8 * h)));
-}
-
-inline void store(const Int4GemmArgs& a, size_t r, size_t p, int h, __m256 acc) {
-  const __m256i mask = half_mask(*a.w, p, h);
-  const size_t col = p * kInt4Panel + 8 * h;
-  const __m256 bias = a.bias == nullptr ? _mm256_setzero_ps() : _mm256_maskload_ps(a.bias + col, mask);
-  _mm256_maskstore_ps(a.y + r * a.ldy + (p - a.panel0) * kInt4Panel + 8 * h, mask, _mm256_add_ps(acc, bias));
-}
+using int4_ymm::store;
+using int4_ymm::zero_points;
 
 // Group g's D for the two halves of one panel, from its sums (low + high nibbles).
 inline void finish(const Int4GemmArgs& a, const uint8_t* pan, size_t r, size_t g, __m256i s0, __m256i s1, __m256* f0, __m256* f1) {
