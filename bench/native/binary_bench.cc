@@ -25,6 +25,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_args.h"
 #include "../../native/kernels/x86_avx512vnni/binary_gemm_avx512.cc"
 #include "../../native/runtime/binary_gemm.cc"
 #include "../../native/runtime/thread_pool.cc"
@@ -157,13 +158,7 @@ int main(int argc, char** argv) {
     if (arg == "--reps" && i + 1 < argc) reps = std::atoi(argv[++i]);
     else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (arg == "--no-f32") f32 = false;
-    else if (arg == "--sizes" && i + 1 < argc) {
-      sizes.clear();
-      for (char* p = argv[++i]; *p;) {
-        sizes.push_back(std::strtoul(p, &p, 10));
-        if (*p == ',') ++p;
-      }
-    }
+    else if (arg == "--sizes" && i + 1 < argc) sizes = quanta_bench::size_list(argv[++i]);
   }
   quanta::set_num_threads(threads);
   const Peak peak_before = popcount_peak_bitmacs_one_thread();

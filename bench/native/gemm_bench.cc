@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.h"
 #include "peak_loops.h"
 #include "quanta/gemm.h"
 #include "quanta/kernels.h"
@@ -85,13 +86,7 @@ int main(int argc, char** argv) {
     if (arg == "--reps" && i + 1 < argc) reps = std::atoi(argv[++i]);
     else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
     else if (arg == "--zp") zp = true;
-    else if (arg == "--sizes" && i + 1 < argc) {
-      sizes.clear();
-      for (char* p = argv[++i]; *p;) {
-        sizes.push_back(std::strtoul(p, &p, 10));
-        if (*p == ',') ++p;
-      }
-    }
+    else if (arg == "--sizes" && i + 1 < argc) sizes = quanta_bench::size_list(argv[++i]);
   }
   quanta::set_num_threads(threads);
   const double peak_before = vpdpbusd_peak_gops();

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_args.h"
 #include "peak_loops.h"
 #include "../../native/kernels/x86_avx512vnni/sgemm_avx512.cc"
 #include "../../native/runtime/sgemm.cc"
@@ -85,13 +86,7 @@ int main(int argc, char** argv) {
     const std::string arg = argv[i];
     if (arg == "--reps" && i + 1 < argc) reps = std::atoi(argv[++i]);
     else if (arg == "--threads" && i + 1 < argc) threads = std::atoi(argv[++i]);
-    else if (arg == "--sizes" && i + 1 < argc) {
-      sizes.clear();
-      for (char* p = argv[++i]; *p;) {
-        sizes.push_back(std::strtoul(p, &p, 10));
-        if (*p == ',') ++p;
-      }
-    }
+    else if (arg == "--sizes" && i + 1 < argc) sizes = quanta_bench::size_list(argv[++i]);
   }
   quanta::set_num_threads(threads);
   const double peak_before = fma_peak_gflops();
