@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/aligned_storage.h"
 #include "runtime/thread_pool.h"
 
 namespace quanta {
@@ -62,11 +63,9 @@ std::string binary_pack_b(const uint8_t* bits, BinaryLayoutB layout, size_t n, s
   p.scale_stride = cols;
   const size_t scale_arrays = std::max<size_t>(p.groups, 1);
   const size_t bytes = word_bytes + mask_bytes + (scale_arrays + 1) * float_bytes;
-  void* mem = std::aligned_alloc(64, bytes);
-  if (mem == nullptr) return "out of memory packing the weights";
-  p.storage = std::shared_ptr<void>(mem, std::free);
-  std::memset(mem, 0, bytes);
-  uint8_t* base = static_cast<uint8_t*>(mem);
+  p.storage = zeroed_aligned_storage(bytes);
+  if (p.storage == nullptr) return "out of memory packing the weights";
+  uint8_t* base = static_cast<uint8_t*>(p.storage.get());
   auto* words = reinterpret_cast<uint64_t*>(base);
   auto* masks = reinterpret_cast<uint16_t*>(base + word_bytes);
   auto* scales = reinterpret_cast<float*>(base + word_bytes + mask_bytes);

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/aligned_storage.h"
 #include "runtime/thread_pool.h"
 
 namespace quanta {
@@ -71,15 +72,13 @@ bool gemm_allocate_packed(size_t n, size_t k, GemmPackedB* out) {
   const size_t cols = p.panels * kGemmPanel;
   const size_t header = gemm_round_up(4 * cols * sizeof(int32_t), 64);
   const size_t bytes = header + p.panels * p.panel_stride;
-  void* mem = std::aligned_alloc(64, gemm_round_up(std::max<size_t>(bytes, 64), 64));
-  if (mem == nullptr) return false;
-  p.storage = std::shared_ptr<void>(mem, std::free);
-  std::memset(mem, 0, bytes);
-  p.colsum = static_cast<int32_t*>(mem);
+  p.storage = zeroed_aligned_storage(bytes);
+  if (p.storage == nullptr) return false;
+  p.colsum = static_cast<int32_t*>(p.storage.get());
   p.nzb = p.colsum + cols;
   p.scale = reinterpret_cast<float*>(p.nzb + cols);
   p.bias = p.scale + cols;
-  p.data = reinterpret_cast<int8_t*>(static_cast<uint8_t*>(mem) + header);
+  p.data = reinterpret_cast<int8_t*>(static_cast<uint8_t*>(p.storage.get()) + header);
   *out = std::move(p);
   return true;
 }

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/aligned_storage.h"
 #include "runtime/thread_pool.h"
 
 namespace quanta {
@@ -81,11 +82,9 @@ std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, c
   }
   l.panel_stride = l.zp_offset + (l.has_zp ? int4_round_up(l.groups * kInt4Panel, 64) : 0);
   const size_t bytes = l.panels * l.panel_stride;
-  void* mem = std::aligned_alloc(64, int4_round_up(bytes, 64));
-  if (mem == nullptr) return "out of memory packing the weights";
-  std::shared_ptr<void> storage(mem, std::free);
-  uint8_t* data = static_cast<uint8_t*>(mem);
-  std::memset(data, 0, bytes);
+  std::shared_ptr<void> storage = zeroed_aligned_storage(bytes);
+  if (storage == nullptr) return "out of memory packing the weights";
+  uint8_t* data = static_cast<uint8_t*>(storage.get());
 
   // ONNX nibble order makes 4 source bytes (8 values along K) exactly the layout's dword:
   // value k0 + t sits at bits 4t in both.

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <vector>
 
+#include "runtime/aligned_storage.h"
 #include "runtime/thread_pool.h"
 
 namespace quanta {
@@ -40,12 +41,9 @@ std::string sgemm_pack_b(const float* b, GemmLayoutB layout, size_t n, size_t k,
   if (k != 0 && p.panels > SIZE_MAX / 8 / sizeof(float) / p.panel_stride) return "the weights are too large";
   const size_t bias_floats = bias == nullptr ? 0 : gemm_round_up(cols, 16);
   const size_t floats = bias_floats + p.panels * p.panel_stride;
-  const size_t bytes = gemm_round_up(std::max<size_t>(floats * sizeof(float), 64), 64);
-  void* mem = std::aligned_alloc(64, bytes);
-  if (mem == nullptr) return "out of memory packing the weights";
-  p.storage = std::shared_ptr<void>(mem, std::free);
-  std::memset(mem, 0, bytes);
-  float* base = static_cast<float*>(mem);
+  p.storage = zeroed_aligned_storage(floats * sizeof(float));
+  if (p.storage == nullptr) return "out of memory packing the weights";
+  float* base = static_cast<float*>(p.storage.get());
   if (bias != nullptr) {
     p.bias = base;
     std::memcpy(p.bias, bias, n * sizeof(float));
