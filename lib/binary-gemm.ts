@@ -24,7 +24,7 @@ import { quantizeBinary } from './formats/binary';
 import { viewFiniteFloat32 } from './formats/checks';
 import type { BinaryTensor } from './formats/types';
 import type { PreparedCall } from './gemm';
-import { runAsync } from './gemm';
+import { runAsync, runSync } from './gemm';
 import { callNative } from './native';
 import { readBias } from './ops/scalars';
 import type { IsaName } from './probe';
@@ -284,9 +284,7 @@ export async function binaryGemm(x: Float32Input | BinaryActivations, packed: Pa
 
 /** binaryGemm on the calling thread. */
 export function binaryGemmSync(x: Float32Input | BinaryActivations, packed: PackedBinaryWeights, options: BinaryGemmOptions = {}): BinaryGemmResult {
-  const call = prepareBinaryGemm(x, packed, options);
-  callNative((native) => call.run(native, false));
-  return call.result;
+  return runSync(prepareBinaryGemm(x, packed, options));
 }
 
 /** The paths the binary GEMM kernels run on (the active ones, or `isa`'s). */

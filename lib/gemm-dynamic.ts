@@ -14,8 +14,7 @@
 import { productOutput } from './buffers';
 import { QuantaError, invalid } from './errors';
 import type { PackedWeights, PreparedCall } from './gemm';
-import { activationCode, nativeHandle, runAsync } from './gemm';
-import { callNative } from './native';
+import { activationCode, nativeHandle, runAsync, runSync } from './gemm';
 import type { IsaName } from './probe';
 import { assertIsaName } from './probe';
 import type { Float32Tensor } from './tensor';
@@ -69,7 +68,5 @@ export async function dynamicQuantizeMatmul(x: unknown, packed: PackedWeights, o
 
 /** dynamicQuantizeMatmul on the calling thread. */
 export function dynamicQuantizeMatmulSync(x: unknown, packed: PackedWeights, options: DynamicQuantizeMatmulOptions = {}): Float32Tensor {
-  const call = prepareDynamic(x, packed, options);
-  callNative((native) => call.run(native, false));
-  return call.result;
+  return runSync(prepareDynamic(x, packed, options));
 }

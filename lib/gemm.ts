@@ -235,7 +235,11 @@ export async function gemm(a: IntInput, packed: PackedWeights, options: GemmOpti
 
 /** gemm on the calling thread (which still hands the loops to the addon's pool). */
 export function gemmSync(a: IntInput, packed: PackedWeights, options: GemmOptions = {}): GemmResult {
-  const call = prepareGemm(a, packed, options);
+  return runSync(prepareGemm(a, packed, options));
+}
+
+/** @internal Runs a prepared call on the calling thread (which still hands the loops to the pool). */
+export function runSync<R>(call: PreparedCall<R>): R {
   callNative((native) => call.run(native, false));
   return call.result;
 }

@@ -33,7 +33,7 @@ import type { DoubleQuantizedTensor } from './double-quant';
 import { decompressScales } from './double-quant';
 import { QuantaError, describe, invalid } from './errors';
 import type { PreparedCall } from './gemm';
-import { runAsync } from './gemm';
+import { runAsync, runSync } from './gemm';
 import type { GgmlTensor } from './ggml/blocks';
 import { GGML_BLOCK_VALUES, GGML_Q4_0_BLOCK_BYTES } from './ggml/blocks';
 import { q4_0ToMatMulNBits } from './ggml/q4_0-matmul-nbits';
@@ -303,9 +303,7 @@ export async function int4Linear(x: unknown, packed: Int4PackedWeights, options:
 
 /** int4Linear on the calling thread. */
 export function int4LinearSync(x: unknown, packed: Int4PackedWeights, options: Int4LinearOptions = {}): Float32Tensor {
-  const call = prepareInt4Linear(x, packed, options);
-  callNative((native) => call.run(native, false));
-  return call.result;
+  return runSync(prepareInt4Linear(x, packed, options));
 }
 
 /** The path the int4 kernels run on (the active one, or `isa`'s). */

@@ -14,7 +14,7 @@
 import { productOutput } from './buffers';
 import { QuantaError, invalid } from './errors';
 import type { PreparedCall } from './gemm';
-import { runAsync } from './gemm';
+import { runAsync, runSync } from './gemm';
 import { callNative } from './native';
 import { readBias } from './ops/scalars';
 import type { IsaName } from './probe';
@@ -109,9 +109,7 @@ export async function sgemm(a: Float32Input, packed: PackedWeightsF32, options: 
 
 /** sgemm on the calling thread. */
 export function sgemmSync(a: Float32Input, packed: PackedWeightsF32, options: SgemmOptions = {}): Float32Tensor {
-  const call = prepareSgemm(a, packed, options);
-  callNative((native) => call.run(native, false));
-  return call.result;
+  return runSync(prepareSgemm(a, packed, options));
 }
 
 /** The path the float32 GEMM kernel runs on (the active one, or `isa`'s). */
