@@ -6,6 +6,8 @@ export type { QuantaErrorCode } from './errors';
 
 export { capabilities, isa, setIsa, numThreads, setNumThreads, ISA_NAMES } from './probe';
 export type { Capabilities, CudaCapabilities, IsaName } from './probe';
+export { timeRead, measureReadBandwidth } from './bandwidth';
+export type { ReadTiming, ReadBandwidth } from './bandwidth';
 
 export { INT_QUANT_DTYPES, INT_RANGES } from './dtypes';
 export type { IntQuantDType } from './dtypes';

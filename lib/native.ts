@@ -25,6 +25,8 @@ export interface NativeAddon {
   numThreads(): number;
   setNumThreads(n: number): void;
   cuda(): { available: boolean; reason: string | null; devices: { name: string; computeCapability: string; totalMemory: number }[] };
+  /** `passes` reads of the view's bytes with the active path's memory-read kernel (probe_binding.cc). */
+  timeRead(buffer: ArrayBufferView, passes: number): [seconds: number, checksum: bigint];
   quantizeLinear(
     x: Float32Array, scale: Float32Array, zeroPoint: Int32Array, y: Int8Like,
     outer: number, axis: number, inner: number, layout: number, block: number,

@@ -8,6 +8,7 @@
       "native/kernels/ref/gemm_ref.cc",
       "native/kernels/ref/int4_gemm_ref.cc",
       "native/kernels/ref/kmeans_ref.cc",
+      "native/kernels/ref/memory_read_ref.cc",
       "native/kernels/ref/quantize_ref.cc",
       "native/kernels/ref/range_ref.cc",
       "native/kernels/ref/sgemm_ref.cc",
@@ -19,6 +20,7 @@
       "native/runtime/int4_gemm.cc",
       "native/runtime/linear_ops.cc",
       "native/runtime/range_ops.cc",
+      "native/runtime/read_probe.cc",
       "native/runtime/sgemm.cc",
       "native/runtime/thread_pool.cc"
     ],
@@ -27,6 +29,7 @@
       "native/kernels/x86_avx2/gelu_avx2.cc",
       "native/kernels/x86_avx2/gemm_avx2.cc",
       "native/kernels/x86_avx2/int4_gemm_avx2.cc",
+      "native/kernels/x86_avx2/memory_read_avx2.cc",
       "native/kernels/x86_avx2/quantize_avx2.cc",
       "native/kernels/x86_avx2/range_avx2.cc",
       "native/kernels/x86_avx2/sgemm_avx2.cc"
@@ -42,6 +45,7 @@
       "native/kernels/x86_avx512vnni/gemm_avx512vnni.cc",
       "native/kernels/x86_avx512vnni/int4_gemm_avx512.cc",
       "native/kernels/x86_avx512vnni/kmeans_avx512.cc",
+      "native/kernels/x86_avx512vnni/memory_read_avx512.cc",
       "native/kernels/x86_avx512vnni/quantize_avx512.cc",
       "native/kernels/x86_avx512vnni/range_avx512.cc",
       "native/kernels/x86_avx512vnni/sgemm_avx512.cc"
@@ -50,6 +54,7 @@
       "native/kernels/arm_neon/binary_gemm_neon.cc",
       "native/kernels/arm_neon/gemm_neon.cc",
       "native/kernels/arm_neon/int4_gemm_neon.cc",
+      "native/kernels/arm_neon/memory_read_neon.cc",
       "native/kernels/arm_neon/quantize_neon.cc",
       "native/kernels/arm_neon/range_neon.cc"
     ],

@@ -30,7 +30,7 @@ describe('capabilities()', () => {
 
   it('reports the kernel of each family and the best path', () => {
     expect(ISA_NAMES).toContain(c.bestIsa);
-    for (const family of ['quantize', 'dequantize', 'requantize', 'gemm', 'sgemm', 'int4', 'binary']) expect(ISA_NAMES).toContain(c.kernels[family]);
+    for (const family of ['quantize', 'dequantize', 'requantize', 'gemm', 'sgemm', 'int4', 'binary', 'read']) expect(ISA_NAMES).toContain(c.kernels[family]);
     expect(c.unavailable[c.bestIsa]).toBeNull();
   });
 
@@ -149,6 +149,14 @@ describe('quanta probe (CLI)', () => {
       expect(out.features.amxInt8).toBe(false);
       expect(out.kernels.gemm).toBe('avx512vnni');
     }
+  });
+
+  it('measures the read bandwidth of four buffer sizes with --bandwidth', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [cli, 'probe', '--json', '--bandwidth'], { encoding: 'utf8' }));
+    expect(out.readBandwidth.map((r: { bytes: number }) => r.bytes)).toEqual([16 * 1024, 512 * 1024, 8 * 2 ** 20, 256 * 2 ** 20]);
+    for (const r of out.readBandwidth) expect(r.bestGBps >= r.medianGBps && r.medianGBps > 0).toBe(true);
+    const table = execFileSync(process.execPath, [cli, 'probe', '--bandwidth'], { encoding: 'utf8' });
+    expect(table).toMatch(/read bandwidth, one thread[^\n]*\n\s+16 KiB\s+\d+\.\d \/ \d+\.\d/);
   });
 
   it('runs the demo', () => {

@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import { QuantaError } from '../errors';
 import { capabilities } from '../probe';
 import { formatDemo, runDemo } from './demo';
-import { formatCapabilities } from './probe-table';
+import { formatBandwidth, formatCapabilities, probeBandwidth } from './probe-table';
 
 function capabilitiesJson(): object {
   const c = capabilities();
@@ -19,8 +19,15 @@ program
   .command('probe')
   .description('print what this machine can run and which kernels are in use')
   .option('--json', 'print JSON instead of a table')
-  .action((options: { json?: boolean }) => {
-    console.log(options.json ? JSON.stringify(capabilitiesJson(), null, 2) : formatCapabilities(capabilities()));
+  .option('--bandwidth', 'also measure the read bandwidth of buffers from 16 KiB to 256 MiB (about a second)')
+  .action((options: { json?: boolean; bandwidth?: boolean }) => {
+    const bandwidth = options.bandwidth ? probeBandwidth() : undefined;
+    if (options.json) {
+      console.log(JSON.stringify({ ...capabilitiesJson(), ...(bandwidth ? { readBandwidth: bandwidth } : {}) }, null, 2));
+    } else {
+      console.log(formatCapabilities(capabilities()));
+      if (bandwidth) console.log(`\n${formatBandwidth(bandwidth)}`);
+    }
   });
 
 program

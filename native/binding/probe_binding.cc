@@ -8,6 +8,7 @@
 #include "dispatch/cpu_features.h"
 #include "dispatch/cuda_probe.h"
 #include "dispatch/kernel_table.h"
+#include "runtime/read_probe.h"
 #include "runtime/thread_pool.h"
 
 namespace quanta::binding {
@@ -52,6 +53,7 @@ Napi::Object kernels_object(Napi::Env env, const KernelTable& t) {
   o.Set("sgemm", isa_name(t.sgemm_isa));
   o.Set("int4", isa_name(t.int4_isa));
   o.Set("binary", isa_name(t.binary_b1b1_isa));
+  o.Set("read", isa_name(t.read_isa));
   return o;
 }
 
@@ -127,6 +129,19 @@ Napi::Value Cuda(const Napi::CallbackInfo& info) {
   return o;
 }
 
+// timeRead(bytes: TypedArray, passes) -> [seconds, checksum (BigInt)]: `passes` reads of the
+// view's bytes on this thread (it blocks; the caller sizes it).
+Napi::Value TimeRead(const Napi::CallbackInfo& info) {
+  const View<uint8_t> bytes = byte_view(info, 0, "buffer");
+  const int64_t passes = integer_arg(info, 1, "passes");
+  if (passes < 1 || passes > 1000000) throw_error(info.Env(), "ERR_QUANTA_INVALID_ARGUMENT", "passes must be in [1, 1000000]");
+  const ReadTiming t = time_reads(kernels(), bytes.data, bytes.length, static_cast<uint32_t>(passes));
+  Napi::Array out = Napi::Array::New(info.Env(), 2);
+  out.Set(0u, Napi::Number::New(info.Env(), t.seconds));
+  out.Set(1u, Napi::BigInt::New(info.Env(), t.checksum));
+  return out;
+}
+
 }  // namespace
 
 void register_probe(Napi::Env env, Napi::Object exports) {
@@ -138,6 +153,7 @@ void register_probe(Napi::Env env, Napi::Object exports) {
   exports.Set("numThreads", Napi::Function::New(env, NumThreads, "numThreads"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("cuda", Napi::Function::New(env, Cuda, "cuda"));
+  exports.Set("timeRead", Napi::Function::New(env, TimeRead, "timeRead"));
 }
 
 }  // namespace quanta::binding

@@ -12,6 +12,7 @@
 #include "quanta/gemm.h"
 #include "quanta/int4_gemm.h"
 #include "quanta/isa.h"
+#include "quanta/memory_read.h"
 #include "quanta/sgemm.h"
 
 namespace quanta {
@@ -153,6 +154,9 @@ struct KernelTable {
   BinaryGemmB1F32Fn binary_gemm_b1f32;
   Isa binary_b1b1_isa;
   Isa binary_b1f32_isa;
+  // The memory-read probe (quanta/memory_read.h).
+  ReadSumFn read_sum;
+  Isa read_isa;
 };
 
 // Each ISA folder fills in what it has; a later path overwrites an earlier one's entries.

@@ -150,6 +150,7 @@ void register_range_kernels(KernelTable* t);  // range_neon.cc
 void register_neon_kernels(KernelTable* t) {
   using namespace neon;
   register_neon_binary_kernels(t);
+  register_neon_memory_read_kernels(t);
   t->quantize_f32_s8 = quantize_run<int8_t>;
   t->quantize_f32_u8 = quantize_run<uint8_t>;
   t->quantize_f32_s8_lanes = quantize_lanes<int8_t>;

@@ -134,6 +134,7 @@ void register_ref_kernels(KernelTable* t) {
   register_ref_sgemm_kernels(t);
   register_ref_int4_kernels(t);
   register_ref_binary_kernels(t);
+  register_ref_memory_read_kernels(t);
 }
 
 }  // namespace quanta

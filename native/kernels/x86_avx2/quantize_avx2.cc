@@ -133,6 +133,7 @@ void register_avx2_kernels(KernelTable* t) {
   register_avx2_sgemm_kernels(t);
   register_avx2_int4_kernels(t);
   register_avx2_binary_kernels(t);
+  register_avx2_memory_read_kernels(t);
   t->quantize_f32_s8 = quantize_run<int8_t>;
   t->quantize_f32_u8 = quantize_run<uint8_t>;
   t->quantize_f32_s8_lanes = quantize_lanes<int8_t>;

@@ -222,6 +222,7 @@ void register_avx512vnni_kernels(KernelTable* t) {
   register_avx512_sgemm_kernels(t);
   register_avx512vnni_int4_kernels(t);
   register_avx512_binary_kernels(t);
+  register_avx512_memory_read_kernels(t);
 }
 
 }  // namespace quanta
