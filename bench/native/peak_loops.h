@@ -68,6 +68,36 @@ inline void vpopcntq_zmm_loop(long trips) {
       : "+r"(trips) : : QUANTA_CLOBBERS);
 }
 
+// VPDPBUSD zmm with the per-group float step of a G = 32 int4 GEMM (int8 activations): for every
+// 8 VPDPBUSD into one sum, one VMULPS (weight scale x activation scale) and one VFMADD231PS (the
+// converted sum into the float accumulator), as in each 32-deep group of every output vector.
+// On Zen 5 the multiply and FMA issue to the same two pipes as VPDPBUSD (convert, logic, shifts
+// and broadcasts do not), so this mix, not VPDPBUSD alone, is the ceiling of that kernel. The
+// 48 VPDPBUSD of a trip are counted; the 12 float operations are the overhead. Six FMA chains
+// (zmm16-21) and six products (zmm22-27, written only) beside the 12 integer chains; naming
+// zmm16-31 needs a build with -mavx512f.
+#if defined(__AVX512F__)
+inline void vpdpbusd_group32_zmm_loop(long trips) {
+  __asm__ volatile(
+      "vpternlogd $0xff, %%zmm14, %%zmm14, %%zmm14\n vpabsb %%zmm14, %%zmm15\n"
+      "vpxord %%zmm16, %%zmm16, %%zmm16\n vmovaps %%zmm16, %%zmm17\n vmovaps %%zmm16, %%zmm18\n"
+      "vmovaps %%zmm16, %%zmm19\n vmovaps %%zmm16, %%zmm20\n vmovaps %%zmm16, %%zmm21\n"
+      "vmovaps %%zmm16, %%zmm28\n vmovaps %%zmm16, %%zmm29\n"
+      "1:\n"
+      QUANTA_CHAINS("vpdpbusd", "%%zmm14, %%zmm15", "zmm")
+      "vmulps %%zmm28, %%zmm29, %%zmm22\n vmulps %%zmm28, %%zmm29, %%zmm23\n vmulps %%zmm28, %%zmm29, %%zmm24\n"
+      "vfmadd231ps %%zmm28, %%zmm29, %%zmm16\n vfmadd231ps %%zmm28, %%zmm29, %%zmm17\n vfmadd231ps %%zmm28, %%zmm29, %%zmm18\n"
+      QUANTA_CHAINS("vpdpbusd", "%%zmm14, %%zmm15", "zmm")
+      "vmulps %%zmm28, %%zmm29, %%zmm25\n vmulps %%zmm28, %%zmm29, %%zmm26\n vmulps %%zmm28, %%zmm29, %%zmm27\n"
+      "vfmadd231ps %%zmm28, %%zmm29, %%zmm19\n vfmadd231ps %%zmm28, %%zmm29, %%zmm20\n vfmadd231ps %%zmm28, %%zmm29, %%zmm21\n"
+      QUANTA_CHAINS("vpdpbusd", "%%zmm14, %%zmm15", "zmm")
+      QUANTA_CHAINS("vpdpbusd", "%%zmm14, %%zmm15", "zmm")
+      "dec %0\n jnz 1b\n"
+      : "+r"(trips) : : QUANTA_CLOBBERS, "xmm16", "xmm17", "xmm18", "xmm19", "xmm20", "xmm21", "xmm22", "xmm23",
+        "xmm24", "xmm25", "xmm26", "xmm27", "xmm28", "xmm29");
+}
+#endif
+
 #undef QUANTA_CHAINS
 #undef QUANTA_CLOBBERS
 

@@ -9,6 +9,9 @@
 //   vpdpbusd_ymm_gops   AVX-VNNI:   32 MAC per instruction
 //   vfmadd_zmm_gflops   fp32 FMA:   16 FMA per instruction, GFLOP/s = 2 * FMA / s
 //   vpopcntq_zmm_gbits  popcount:   512 bits per instruction (with --popcnt: needs VPOPCNTDQ)
+//   vpdpbusd_group32_zmm_gops  VPDPBUSD with a G = 32 int4 kernel's per-group float step (one
+//                       VMULPS + one VFMADD per 8 VPDPBUSD); GOPS of the VPDPBUSD alone (in a
+//                       build with -mavx512f)
 // The loops themselves: peak_loops.h.
 #include <algorithm>
 #include <cstdio>
@@ -52,6 +55,9 @@ int main(int argc, char** argv) {
               threads, rate(vpdpbusd_zmm_loop, threads) * 128 / 1e9, rate(vpdpbusd_ymm_loop, threads) * 64 / 1e9,
               rate(vfmadd_zmm_loop, threads) * 32 / 1e9);
   if (popcnt) std::printf(", \"vpopcntq_zmm_gbits\": %.1f", rate(vpopcntq_zmm_loop, threads) * 512 / 1e9);
+#if defined(__AVX512F__)
+  std::printf(", \"vpdpbusd_group32_zmm_gops\": %.1f", rate(vpdpbusd_group32_zmm_loop, threads) * 128 / 1e9);
+#endif
   std::printf("}\n");
   return 0;
 }
