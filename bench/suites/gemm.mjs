@@ -3,10 +3,11 @@
 //   node bench/suites/gemm.mjs [--quick] [--only=int4,binary]
 //
 // Writes bench/results/<date>-gemm.json and .md. Limits measured in the same run: the
-// instruction peaks (bench/native/peaks.cc: VPDPBUSD zmm / ymm, VFMADD zmm) and the read bandwidth
-// of the memory level the GEMV weights live in (bench/native/stream.cc at the same size). The
-// peer runs the same weights: one-node ONNX models built in memory (bench/lib/onnx-model.mjs),
-// weights as initializers so onnxruntime prepacks them, as it does for a real model.
+// instruction peaks (bench/native/peaks.cc: VPDPBUSD zmm / ymm, VFMADD zmm) and the read
+// bandwidth of the memory level the GEMV weights live in (quanta.timeRead of a buffer of the same
+// size, in turns with each GEMV case's runs). The peer runs the same weights: one-node ONNX
+// models built in memory (bench/lib/onnx-model.mjs), weights as initializers so onnxruntime
+// prepacks them, as it does for a real model.
 //
 // Cases (int8 weights, uint8 activations, int32 / float32 outputs written into reused buffers
 // unless said otherwise; "T" = threads):
@@ -16,7 +17,7 @@
 //             out, activations quantized per tensor and per row) vs DynamicQuantizeMatMul
 //   gemv      M = 1, K x N = 4096 x 4096 and 4096 x 11008, float32 activations: one layer called
 //             again and again (weights partly L3-resident), and a stack of distinct layers larger
-//             than L3 (weights stream from memory); GB/s of weight bytes beside stream's read
+//             than L3 (weights stream from memory); GB/s of weight bytes beside the read
 //   int4      int4 weight-only (groups of 32 and 128) with int8 and float32 activations beside
 //             onnxruntime's MatMulNBits (accuracy_level 4 and 0) on the same bytes: GEMV (one
 //             layer, and a stack beyond L3) and M = 8, 32, 128 (beside the int8 engine too)
@@ -34,7 +35,7 @@ import ort from 'onnxruntime-node';
 
 import { quanta } from '../lib/quanta.mjs';
 import { DT, initializer, matMulNBitsModel, oneNodeModel } from '../lib/onnx-model.mjs';
-import { buildNative, buildStream, runStream } from '../lib/stream.mjs';
+import { buildNative, isaFlags } from '../lib/stream.mjs';
 import { timeCases } from '../lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
@@ -47,17 +48,35 @@ const here = fileURLToPath(new URL('..', import.meta.url));
 const caps = quanta.capabilities();
 
 // ---- limits -----------------------------------------------------------------------------------
-const peaksBin = buildNative('peaks', []).binary;
+const peaksBin = buildNative('peaks', isaFlags(caps.features)).binary;
 const popcnt = caps.features.avx512vpopcntdq === true;
 const peaks = (threads) => JSON.parse(execFileSync(peaksBin, ['--threads', String(threads), ...(popcnt ? ['--popcnt'] : [])]).toString());
 const peakRuns = { before: { 1: peaks(1), 2: peaks(2) } };
-const stream = buildStream(caps.features);
-// The read of a buffer of the same size: best and median of its runs, compared like with like
-// (a GEMV case's best time with the read's best, its median with the read's median).
-const readGBps = (mib) => {
-  const { gbps, median_gbps: median } = runStream(stream.binary, { mib, reps: quick ? 5 : 10, threads: 1 }).results.read;
-  return { best: gbps, median };
-};
+// The read of a buffer of the same size (a GEMV case's `read`: { bytes, passes }), in the same
+// process and in turns with the case: before each timed run of the case, one warm read of the
+// buffer, one timed read (`passes` passes, quanta.timeRead: the widest loads of the active path),
+// then one warm call of the case. This VM's bandwidth drifts by 10-20% within minutes, so a read
+// taken at another moment (or in another process) compares the case with another machine; and
+// each side starts from caches the other side just disturbed. Compared like with like: the
+// case's median with the read's median, its best with the read's best.
+function pairedRead({ bytes, passes }) {
+  const buffer = new Uint8Array(bytes).fill(0x5a);
+  const seconds = [];
+  return {
+    async beforeEach(fn, mode) {
+      quanta.timeRead(buffer, 1);
+      const t = quanta.timeRead(buffer, passes);
+      if (mode === 'run') seconds.push(t.seconds / passes);
+      await fn();
+    },
+    result() {
+      const sorted = [...seconds].sort((a, b) => a - b);
+      const mid = (sorted.length - 1) / 2;
+      const median = (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
+      return { best: bytes / sorted[0] / 1e9, median: bytes / median / 1e9 };
+    },
+  };
+}
 
 // ---- data -------------------------------------------------------------------------------------
 function lcgBytes(n, seed, Ctor) {
@@ -129,13 +148,16 @@ const later = (job) => {
 async function time(meta, fn, perCall = 1, opts) {
   meta.slot ??= slots++;
   meta.before?.();
+  const read = meta.read ? pairedRead(meta.read) : undefined;
   // Warm up for 100 ms, not just a couple of calls: on this VM a vCPU that sat idle runs at a
   // fraction of its speed for the first few milliseconds, which showed as two-thread cases of
   // ~0.4 ms running at one-thread speed.
   const warmStart = performance.now();
   while (performance.now() - warmStart < 100) await fn();
-  const [r] = await timeCases([{ name: meta.name, fn, perCall, opts }], { runs: meta.runs ?? RUNS, warmup: 2 });
-  const { before, ...rest } = meta;
+  const caseOpts = read ? { ...opts, beforeEach: (mode) => read.beforeEach(fn, mode) } : opts;
+  const [r] = await timeCases([{ name: meta.name, fn, perCall, opts: caseOpts }], { runs: meta.runs ?? RUNS, warmup: 2 });
+  const { before, read: _read, ...rest } = meta;
+  if (read) rest.readGBps = read.result();
   results.push({ ...rest, ...r });
   process.stderr.write(`  ${meta.name} [${meta.threads}T]: median ${r.medianMs.toFixed(3)} ms\n`);
   return r;
@@ -231,7 +253,7 @@ if (only('gemv')) {
     const ortY = new ort.Tensor('float32', new Float32Array(n), [1, n]);
     const feeds = { A: new ort.Tensor('float32', x, [1, k]) };
     const mib = bytes / 2 ** 20;
-    const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', readGBps: readGBps(Math.ceil(mib)) };
+    const single = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: 'one layer', read: { bytes, passes: 10 } };
     await time({ ...single, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, one layer`, before: pin(1), runs: 3 * RUNS },
       () => { for (let i = 0; i < 10; i++) quanta.dynamicQuantizeMatmulSync(x, layers[0].packed, { granularity: 'tensor', out: y }); }, 10);
     later(async (slot) => {
@@ -239,7 +261,7 @@ if (only('gemv')) {
       await time({ ...single, slot, impl: 'onnxruntime', peer: true, name: `ORT DynamicQuantizeMatMul 1x${k}x${n}, one layer`, runs: 3 * RUNS },
         async () => { for (let i = 0; i < 10; i++) await sessions[0].run(feeds, { Y: ortY }); }, 10);
     });
-    const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, readGBps: readGBps(Math.ceil(stackDepth * mib)) };
+    const stack = { group: 'gemv', shape: [1, k, n], threads: 1, bytes, ops: 2 * k * n, residency: `stack of ${stackDepth} (${(stackDepth * mib).toFixed(0)} MiB)`, read: { bytes: stackDepth * bytes, passes: 1 } };
     await time({ ...stack, impl: 'quanta', name: `quanta dynamicQuantizeMatmul 1x${k}x${n}, stack of ${stackDepth}`, before: pin(1) },
       () => { for (const L of layers) quanta.dynamicQuantizeMatmulSync(x, L.packed, { granularity: 'tensor', out: y }); }, stackDepth);
     later(async (slot) => {
@@ -277,8 +299,8 @@ if (only('int4')) {
       const runs = M >= 32 ? Math.max(5, RUNS >> 1) : RUNS;
       const residencies = M === 1 ? [['one layer', 1], [`stack of ${stackDepth} (${((stackDepth * bytes) / 2 ** 20).toFixed(0)} MiB)`, stackDepth]] : [['one layer', 1]];
       for (const [residency, depth] of residencies) {
-        const c = { ...base, residency, readGBps: M === 1 ? readGBps(Math.ceil((depth * bytes) / 2 ** 20)) : undefined, runs };
         const reps = depth === 1 && M === 1 ? 10 : 1;
+        const c = { ...base, residency, read: M === 1 ? { bytes: depth * bytes, passes: reps } : undefined, runs };
         for (const [acts, level] of [['int8', 4], ['float32', 0]]) {
           const pair = `${acts}`;
           await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
@@ -359,6 +381,12 @@ for (const r of results) {
     const limitKey = r.limit ?? (r.group === 'fp32' ? 'vfmadd_zmm_gflops' : 'vpdpbusd_zmm_gops');
     const limit = peakRuns.before[r.threads][limitKey] === undefined ? undefined : peak(r.threads, limitKey);
     r.ofPeak = limit === undefined ? undefined : r.gopsMedian / limit;
+    // int4 G = 32 with int8 activations, several rows: also against its own instruction mix's
+    // ceiling (peaks.cc: VPDPBUSD with a VMULPS + VFMADD per 8, which share its two pipes).
+    const mixKey = 'vpdpbusd_group32_zmm_gops';
+    if (r.group === 'int4' && r.impl === 'quanta' && r.pair === 'int8' && r.blockSize === 32 && r.shape[0] > 1 && peakRuns.before[r.threads][mixKey] !== undefined) {
+      r.ofGroup32Mix = r.gopsMedian / peak(r.threads, mixKey);
+    }
   }
   if (r.bytes) {
     r.gbpsMedian = r.bytes / (r.medianMs * 1e-3) / 1e9;
@@ -400,12 +428,13 @@ const lines = [
   `${machine.cpuModel}, ${machine.logicalCores} logical cores; quanta path ${machine.isa} (GEMM kernel ${machine.gemmKernel}); Node ${machine.node}; onnxruntime-node ${machine.onnxruntimeNode}; load average at the end ${machine.loadavg.map((v) => v.toFixed(2)).join(' ')}.`, '',
   'Peaks in this run (best of before / after the suite): ' +
     [1, 2].map((t) => `${t} thread${t > 1 ? 's' : ''}: VPDPBUSD zmm ${f(peak(t, 'vpdpbusd_zmm_gops'), 0)} GOPS, ymm ${f(peak(t, 'vpdpbusd_ymm_gops'), 0)} GOPS, FMA zmm ${f(peak(t, 'vfmadd_zmm_gflops'), 0)} GFLOP/s` +
-      (popcnt ? `, VPOPCNTQ zmm ${f(peak(t, 'vpopcntq_zmm_gbits'), 0)} Gbit/s` : '')).join('; ') + '.', '',
+      (popcnt ? `, VPOPCNTQ zmm ${f(peak(t, 'vpopcntq_zmm_gbits'), 0)} Gbit/s` : '') +
+      (peakRuns.before[t].vpdpbusd_group32_zmm_gops !== undefined ? `, VPDPBUSD zmm with a G = 32 group's float step (1 VMULPS + 1 VFMADD per 8) ${f(peak(t, 'vpdpbusd_group32_zmm_gops'), 0)} GOPS` : '')).join('; ') + '.', '',
   '| case | T | median ms | min ms | GOPS (median) | % of peak | GB/s of weights | % of read bw | × ORT | × 1 thread | × own fp32 | × int8 engine |',
   '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ...results.map((r) => `| ${r.name} | ${r.threads} | ${f(r.medianMs, 3)} | ${f(r.minMs, 3)} | ${f(r.gopsMedian, 0)} | ${pct(r.ofPeak)} | ${r.bytes ? `${f(r.gbpsMedian)}${r.readGBps ? ` (read ${f(r.readGBps.median)})` : ''}` : '—'} | ${r.readGBps ? `${pct(r.ofRead)} (best ${pct(r.ofReadBest)})` : '—'} | ${x(r.vsPeer)} | ${x(r.vsOneThread)} | ${x(r.vsFp32)} | ${x(r.vsInt8Engine)} |`),
+  ...results.map((r) => `| ${r.name} | ${r.threads} | ${f(r.medianMs, 3)} | ${f(r.minMs, 3)} | ${f(r.gopsMedian, 0)} | ${pct(r.ofPeak)}${r.ofGroup32Mix ? ` (${pct(r.ofGroup32Mix)} of the G32 mix)` : ''} | ${r.bytes ? `${f(r.gbpsMedian)}${r.readGBps ? ` (read ${f(r.readGBps.median)})` : ''}` : '—'} | ${r.readGBps ? `${pct(r.ofRead)} (best ${pct(r.ofReadBest)})` : '—'} | ${x(r.vsPeer)} | ${x(r.vsOneThread)} | ${x(r.vsFp32)} | ${x(r.vsInt8Engine)} |`),
   '', '## Agreement', '', ...Object.entries(agreement).map(([k, v]) => `- ${k}: ${v}`), '',
-  'GOPS = 2·M·N·K / time (binary rows: G bit-MAC/s = M·N·K / time, beside the VPOPCNTQ peak in bits/s). GB/s of weights = weight bytes (int8, or int4 packed with its scales) / median time per layer; "% of read bw" = that / the median of a plain read of a buffer of the same size in the same run (best: best time / best read). "× ORT" = ORT median / quanta median (same shape, threads and residency). Overhead rows: time per call.',
+  'GOPS = 2·M·N·K / time (binary rows: G bit-MAC/s = M·N·K / time, beside the VPOPCNTQ peak in bits/s). GB/s of weights = weight bytes (int8, or int4 packed with its scales) / median time per layer; "% of read bw" = that / the median of a plain read (quanta.timeRead) of a buffer of the same size, taken in the same process in turns with the runs of the case (best: best time / best read). "× ORT" = ORT median / quanta median (same shape, threads and residency). Overhead rows: time per call.',
 ];
 writeFileSync(`${base}.md`, `${lines.join('\n')}\n`);
 process.stderr.write(`wrote ${base}.json and .md\n`);
