@@ -332,7 +332,11 @@ void gemm(const Int4GemmArgs& a) {
     // 620-700 vs 650-700). G = 32 stays near 75% of the VPDPBUSD peak with every tile tried:
     // 4 x 3, 4 x 4, 6 x 2, a 6 x 3 tile over panels unpacked to bytes once (18 chains, no
     // unpacking in the K loop), low / high sums apart, the float work of a group issued one to
-    // three chunks into the next group: all within +-3% of this one.
+    // three chunks into the next group: all within +-3% of this one. The reason: each 8
+    // VPDPBUSD of a sum carry one VMULPS (s * d) and one VFMADD, and on Zen 5 both issue to
+    // VPDPBUSD's two pipes (convert, logic, shifts and broadcasts do not), so 80% of the peak is
+    // the ceiling of this mix (bench/native/peaks.cc measures it: 79-81%); the tile runs at
+    // 87-95% of that ceiling.
     if constexpr (S8) {
       if (a.w->group >= 64) {
         for (; p + 3 <= end; p += 3) rows_of<S8, 3>(a, p);
