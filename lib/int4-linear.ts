@@ -36,6 +36,7 @@ import type { PreparedCall } from './gemm';
 import { runAsync, runSync } from './gemm';
 import type { GgmlTensor } from './ggml/blocks';
 import { GGML_BLOCK_VALUES, GGML_Q4_0_BLOCK_BYTES } from './ggml/blocks';
+import { fp16BitsToFp32 } from './ggml/fp16';
 import { q4_0ToMatMulNBits } from './ggml/q4_0-matmul-nbits';
 import { callNative } from './native';
 import { readBias } from './ops/scalars';
@@ -117,9 +118,19 @@ function bytesOf(x: unknown, name: string): Uint8Array {
   return data;
 }
 
-function floatsOf(x: unknown, name: string): Float32Array {
-  const data = x instanceof Float32Array ? x : (x as { data?: unknown } | null)?.data;
-  if (!(data instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'a Float32Array (or a float32 tensor)', x);
+/**
+ * Scales as float32: a Float32Array or float32 tensor as is, or a float16 tensor ({ type:
+ * 'float16', data: Uint16Array of fp16 bits }, as onnxruntime-node hands out MatMulNBits scales
+ * of fp16 models) widened exactly (every fp16 value is a float32).
+ */
+function scalesOf(x: unknown, name: string): Float32Array {
+  const t = x as { type?: unknown; data?: unknown } | null;
+  if (typeof t === 'object' && t !== null && !ArrayBuffer.isView(t) && t.type === 'float16') {
+    if (!(t.data instanceof Uint16Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', `${name}.data`, 'a Uint16Array of fp16 bits (a float16 tensor)', t.data);
+    return Float32Array.from(t.data, fp16BitsToFp32);
+  }
+  const data = x instanceof Float32Array ? x : t?.data;
+  if (!(data instanceof Float32Array)) throw invalid('ERR_QUANTA_INVALID_DTYPE', name, 'a Float32Array, a float32 tensor or a float16 tensor', x);
   return data;
 }
 
@@ -225,14 +236,15 @@ export interface MatMulNBitsShape {
 
 /**
  * Packs onnxruntime MatMulNBits (bits = 4) weight tensors: B uint8 [N, K / blockSize,
- * blockSize / 2] (two values along K per byte, the first in the low nibble), scales float32
- * [N, K / blockSize], zero points uint8 [N, ceil(K / blockSize / 2)] (two per byte) or absent
- * (8). Tensors or their data arrays. blockSize 32, 64 or 128, K a multiple of it (the padded
- * last block of other K has no packed form here).
+ * blockSize / 2] (two values along K per byte, the first in the low nibble), scales float32 or
+ * float16 [N, K / blockSize] (float16 as a tensor { type: 'float16', data: Uint16Array }, the
+ * way onnxruntime-node holds it; widened exactly), zero points uint8 [N, ceil(K / blockSize / 2)]
+ * (two per byte) or absent (8). Tensors or their data arrays. blockSize 32, 64 or 128, K a
+ * multiple of it (the padded last block of other K has no packed form here).
  */
 export function packInt4FromMatMulNBits(
   B: Uint8Array | { data: Uint8Array },
-  scales: Float32Array | { data: Float32Array },
+  scales: Float32Array | { data: Float32Array } | { type: 'float16'; data: Uint16Array },
   zeroPoints: Uint8Array | { data: Uint8Array } | null | undefined,
   shape: MatMulNBitsShape,
 ): Int4PackedWeights {
@@ -243,7 +255,7 @@ export function packInt4FromMatMulNBits(
   checkK(k, group, 'shape.k');
   const groups = k / group;
   const codes = bytesOf(B, 'B');
-  const s = floatsOf(scales, 'scales');
+  const s = scalesOf(scales, 'scales');
   expectLength(codes, (n * k) / 2, 'B');
   expectLength(s, n * groups, 'scales');
   let zp: Uint8Array | null = null;

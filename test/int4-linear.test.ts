@@ -154,6 +154,27 @@ describe('int4Linear', () => {
     expect(packInt4FromQ4_0(int4ToQ4_0(q4_0ToInt4(blocks)), n, k).packedBytes()).toEqual(bytes);
   });
 
+  it('takes MatMulNBits scales as a float16 tensor (fp16 models), widened exactly', () => {
+    const next = rng(9);
+    const n = 19;
+    const k = 96;
+    const blocks = quantizeQ4_0({ type: 'float32', data: normal(n * k, next), dims: [n, k] });
+    const mnb = q4_0ToMatMulNBits(blocks);
+    // Each Q4_0 block starts with its scale d as little-endian fp16 bits.
+    const raw = new DataView(blocks.data.buffer, blocks.data.byteOffset, blocks.data.byteLength);
+    const fp16 = Uint16Array.from({ length: (n * k) / 32 }, (_, b) => raw.getUint16(b * 18, true));
+    const fromHalf = packInt4FromMatMulNBits(mnb.B, { type: 'float16', data: fp16 }, null, { k, n, blockSize: 32 });
+    expect(fromHalf.packedBytes()).toEqual(packInt4FromQ4_0(blocks, n, k).packedBytes());
+    // Known widenings: 1.0, the fp16 nearest 0.1, the smallest subnormal, -65504.
+    const known = packInt4FromMatMulNBits(new Uint8Array(64), { type: 'float16', data: new Uint16Array([0x3c00, 0x2e66, 0x0001, 0xfbff]) }, null, { k: 32, n: 4, blockSize: 32 });
+    const probe = new Float32Array(32).fill(1);
+    // Every code 0 (minus the zero point 8): each output is -8 * 32 * scale.
+    expect(Array.from(int4LinearSync({ type: 'float32', data: probe, dims: [1, 32] }, known).data)).toEqual([1, 0.0999755859375, 2 ** -24, -65504].map((s) => Math.fround(-256 * s)));
+    // A bare Uint16Array is not taken for fp16 (it says nothing about its type).
+    expect(codeOf(() => packInt4FromMatMulNBits(mnb.B, fp16 as unknown as Float32Array, null, { k, n, blockSize: 32 }))).toBe('ERR_QUANTA_INVALID_DTYPE');
+    expect(codeOf(() => packInt4FromMatMulNBits(mnb.B, { type: 'float16', data: new Int16Array(fp16.length) } as unknown as Float32Array, null, { k, n, blockSize: 32 }))).toBe('ERR_QUANTA_INVALID_DTYPE');
+  });
+
   it('packs a uint4 tensor with zero points, its [K, N] transpose and its MatMulNBits form to the same bytes', () => {
     const next = rng(4);
     const n = 21;
