@@ -52,10 +52,12 @@ const peaksBin = buildNative('peaks', isaFlags(caps.features)).binary;
 const popcnt = caps.features.avx512vpopcntdq === true;
 const peaks = (threads) => JSON.parse(execFileSync(peaksBin, ['--threads', String(threads), ...(popcnt ? ['--popcnt'] : [])]).toString());
 const peakRuns = { before: { 1: peaks(1), 2: peaks(2) } };
-// The read of a buffer of the same size (a GEMV case's `read`: { bytes, passes }), in the same
-// process and in turns with the case: before each timed run of the case, one warm read of the
-// buffer, one timed read (`passes` passes, quanta.timeRead: the widest loads of the active path),
-// then one warm call of the case. This VM's bandwidth drifts by 10-20% within minutes, so a read
+// The read of a buffer of the same size (a GEMV case's `read`: { bytes, passes }, as many bytes
+// as one run of the case reads), in the same process and in turns with the case: before each
+// timed run of the case, an untimed and a timed read of `passes` passes (quanta.timeRead: the
+// widest loads of the active path), then an untimed run of the case. Each side is warmed by as
+// much reading as it then times: a 16 MiB layer and a 16 MiB read buffer do not both fit in L3,
+// and a single warm pass left the read to miss where the case, warmed by a whole run, hit. This VM's bandwidth drifts by 10-20% within minutes, so a read
 // taken at another moment (or in another process) compares the case with another machine; and
 // each side starts from caches the other side just disturbed. Compared like with like: the
 // case's median with the read's median, its best with the read's best.
@@ -64,7 +66,7 @@ function pairedRead({ bytes, passes }) {
   const seconds = [];
   return {
     async beforeEach(fn, mode) {
-      quanta.timeRead(buffer, 1);
+      quanta.timeRead(buffer, passes);
       const t = quanta.timeRead(buffer, passes);
       if (mode === 'run') seconds.push(t.seconds / passes);
       await fn();

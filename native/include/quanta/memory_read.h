@@ -1,7 +1,8 @@
 // The memory-read kernel: the bandwidth probe. It reads every byte of a buffer once with the
-// path's widest loads and folds them into a checksum, so that nothing can be skipped; the time it
-// takes is the read bandwidth of the memory level the buffer lives in (L1 .. DRAM), which the
-// matrix-vector kernels are measured against.
+// path's widest loads (optimized paths: four streams, one per quarter of the buffer) and folds
+// them into a checksum, so that nothing can be skipped; the time it takes is the read bandwidth
+// of the memory level the buffer lives in (L1 .. DRAM), which the matrix-vector kernels are
+// measured against.
 //
 // Result: the sum mod 2^64 of the little-endian 64-bit words of p[0, n), the last one padded
 // with zero bytes. Integer addition mod 2^64 is exact in any order, so every path returns the
