@@ -2,8 +2,8 @@
 //   (a) GEMV (M = 1) for K = N = 4096 and K = 4096, N = 11008, group sizes 32 and 128, float32
 //       and int8 activations: GB/s of packed weight bytes (packed bytes / time), for one layer
 //       repeated (resident in L3 as far as it fits) and for a stack of distinct layers larger than
-//       L3 (streamed from memory), beside a read of a buffer of the same size (stream.cc's loop) in
-//       the same run;
+//       L3 (streamed from memory), beside a read of a buffer of the same size (the library's
+//       memory-read kernel, as the gemm suite) in the same run;
 //   (b) GEMM with M = 8, 32, 128, K = N = 4096 (G = 32 and 128): GOPS = 2 * M * N * K / s for
 //       both activation paths, beside the int8 engine (gemm_u8s8, float32 output) on the same
 //       shape.
@@ -53,21 +53,13 @@ double best_of(int reps, F f) {
   return best;
 }
 
-// Sum of 512-bit loads over `bytes`: the loop of native/stream.cc's read (4 accumulators, 256
-// bytes per iteration), the limit the gemm suite compares GEMV with.
-double read_gbps(const uint8_t* buf, size_t bytes, int reps, int passes) {
+// The read the gemm suite compares GEMV with: the library's memory-read kernel of the active
+// path (quanta/memory_read.h: four streams, one per quarter), `passes` times per run.
+double read_gbps(const KernelTable& kt, const uint8_t* buf, size_t bytes, int reps, int passes) {
   const double t = best_of(reps, [&] {
-    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
-    for (int p = 0; p < passes; ++p) {
-      for (size_t i = 0; i + 256 <= bytes; i += 256) {
-        a0 = _mm512_add_epi64(a0, _mm512_load_si512(buf + i));
-        a1 = _mm512_add_epi64(a1, _mm512_load_si512(buf + i + 64));
-        a2 = _mm512_add_epi64(a2, _mm512_load_si512(buf + i + 128));
-        a3 = _mm512_add_epi64(a3, _mm512_load_si512(buf + i + 192));
-      }
-    }
-    const __m512i all = _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3));
-    sink = static_cast<float>(_mm512_reduce_add_epi64(all));
+    uint64_t sum = 0;
+    for (int p = 0; p < passes; ++p) sum += kt.read_sum(buf, bytes);
+    sink = static_cast<float>(sum);
   });
   return double(bytes) * passes / t / 1e9;
 }
@@ -100,8 +92,8 @@ void gemv_case(const KernelTable& kt, size_t n, size_t k, size_t group, int laye
   std::vector<uint8_t*> reads;
   auto* rbuf = static_cast<uint8_t*>(std::aligned_alloc(64, total));
   std::memset(rbuf, 1, total);
-  const double read_one = read_gbps(rbuf, one, reps, 8);
-  const double read_all = read_gbps(rbuf, total, reps, 1);
+  const double read_one = read_gbps(kt, rbuf, one, reps, 8);
+  const double read_all = read_gbps(kt, rbuf, total, reps, 1);
   std::free(rbuf);
   for (Int4Activations acts : {Int4Activations::f32, Int4Activations::s8}) {
     const char* name = acts == Int4Activations::f32 ? "f32" : "s8";
