@@ -13,7 +13,6 @@
 //   c++ -O2 -std=c++17 -mavx512f -Inative -Inative/include bench/native/int4_bench.cc \
 //       build-native/host/libquanta_kernels.a -o /tmp/int4_bench -lpthread
 //   /tmp/int4_bench [--reps R] [--threads T] [--layers L] [--gemm-only] [--isa avx2]
-#include <immintrin.h>
 #include <time.h>
 
 #include <algorithm>
