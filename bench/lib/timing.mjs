@@ -2,6 +2,12 @@
 // per-case median and min in ms. Setup belongs outside `fn`; tinybench times `fn` alone.
 import { Bench, hrtimeNow } from 'tinybench';
 
+/** The median of ascending numbers (the mean of the middle two for an even count). */
+export function medianOfSorted(sorted) {
+  const mid = (sorted.length - 1) / 2;
+  return sorted[Math.floor(mid)] / 2 + sorted[Math.ceil(mid)] / 2;
+}
+
 export const WARMUP = 3;
 export const RUNS = 20;
 
@@ -22,7 +28,7 @@ export async function timeCases(cases, { runs = RUNS, warmup = WARMUP } = {}) {
     results.push({
       name: c.name,
       runs: samples.length,
-      medianMs: samples[Math.floor((samples.length - 1) / 2)] / 2 + samples[Math.ceil((samples.length - 1) / 2)] / 2,
+      medianMs: medianOfSorted(samples),
       minMs: samples[0],
       maxMs: samples[samples.length - 1],
       samplesMs: samples,

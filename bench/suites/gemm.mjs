@@ -36,7 +36,7 @@ import ort from 'onnxruntime-node';
 import { quanta } from '../lib/quanta.mjs';
 import { DT, initializer, matMulNBitsModel, oneNodeModel } from '../lib/onnx-model.mjs';
 import { buildNative, isaFlags } from '../lib/stream.mjs';
-import { timeCases } from '../lib/timing.mjs';
+import { medianOfSorted, timeCases } from '../lib/timing.mjs';
 
 const quick = process.argv.includes('--quick');
 // --only=int4,binary: just those case groups (square, bert, gemv, int4, binary, overhead), into
@@ -55,12 +55,12 @@ const peakRuns = { before: { 1: peaks(1), 2: peaks(2) } };
 // The read of a buffer of the same size (a GEMV case's `read`: { bytes, passes }, as many bytes
 // as one run of the case reads), in the same process and in turns with the case: before each
 // timed run of the case, an untimed and a timed read of `passes` passes (quanta.timeRead: the
-// widest loads of the active path), then an untimed run of the case. Each side is warmed by as
-// much reading as it then times: a 16 MiB layer and a 16 MiB read buffer do not both fit in L3,
-// and a single warm pass left the read to miss where the case, warmed by a whole run, hit. This VM's bandwidth drifts by 10-20% within minutes, so a read
-// taken at another moment (or in another process) compares the case with another machine; and
-// each side starts from caches the other side just disturbed. Compared like with like: the
-// case's median with the read's median, its best with the read's best.
+// widest loads of the active path), then an untimed run of the case. This VM's bandwidth drifts
+// by 10-20% within minutes, so a read taken at another moment (or in another process) compares
+// the case with another machine. Each side is warmed by as much reading as it then times: a
+// 16 MiB layer and a 16 MiB read buffer do not both fit in L3, and a single warm pass left the
+// read to miss where the case, warmed by a whole run, hit. Compared like with like: the case's
+// median with the read's median, its best with the read's best.
 function pairedRead({ bytes, passes }) {
   const buffer = new Uint8Array(bytes).fill(0x5a);
   const seconds = [];
@@ -73,9 +73,7 @@ function pairedRead({ bytes, passes }) {
     },
     result() {
       const sorted = [...seconds].sort((a, b) => a - b);
-      const mid = (sorted.length - 1) / 2;
-      const median = (sorted[Math.floor(mid)] + sorted[Math.ceil(mid)]) / 2;
-      return { best: bytes / sorted[0] / 1e9, median: bytes / median / 1e9 };
+      return { best: bytes / sorted[0] / 1e9, median: bytes / medianOfSorted(sorted) / 1e9 };
     },
   };
 }
