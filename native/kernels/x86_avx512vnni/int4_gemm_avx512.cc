@@ -335,8 +335,8 @@ void gemm(const Int4GemmArgs& a) {
     // three chunks into the next group: all within +-3% of this one. The reason: each 8
     // VPDPBUSD of a sum carry one VMULPS (s * d) and one VFMADD, and on Zen 5 both issue to
     // VPDPBUSD's two pipes (convert, logic, shifts and broadcasts do not), so 80% of the peak is
-    // the ceiling of this mix (bench/native/peaks.cc measures it: 79-81%); the tile runs at
-    // 87-95% of that ceiling.
+    // the ceiling of this mix (bench/native/peaks.cc measures it: 79-82%); the tile runs at
+    // 80-95% of that ceiling.
     if constexpr (S8) {
       if (a.w->group >= 64) {
         for (; p + 3 <= end; p += 3) rows_of<S8, 3>(a, p);
