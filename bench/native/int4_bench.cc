@@ -88,7 +88,6 @@ void gemv_case(const KernelTable& kt, size_t n, size_t k, size_t group, int laye
   const size_t one = packed_bytes(stack[0]);
   const size_t total = one * layers;
   // One layer, repeated: 8 calls per timed run.
-  std::vector<uint8_t*> reads;
   auto* rbuf = static_cast<uint8_t*>(std::aligned_alloc(64, total));
   std::memset(rbuf, 1, total);
   const double read_one = read_gbps(kt, rbuf, one, reps, 8);
