@@ -56,7 +56,7 @@ export class Int4PackedWeights {
   readonly [kHandle]: unknown;
   /** Output features. */
   readonly n: number;
-  /** Input features (a multiple of groupSize). */
+  /** Input features (any; a partial last group is padded with zero weights, as MatMulNBits does). */
   readonly k: number;
   readonly groupSize: number;
   /** False when every zero point is 8 in nibble terms (int4 codes with zero point 0, Q4_0). */
@@ -92,14 +92,8 @@ function checkSize(v: unknown, name: string): number {
   return v;
 }
 
-function checkK(k: number, group: number, name: string): void {
-  if (k % group !== 0) {
-    throw new QuantaError(
-      'ERR_QUANTA_INVALID_SHAPE',
-      `${name} = ${k} must be a multiple of the group size ${group}: a partial last group has no packed int4 form (pad K with zero weights and zero inputs)`,
-    );
-  }
-}
+/** Groups along K: a partial last group counts (it is padded with zero weights and zero inputs). */
+const groupsOf = (k: number, group: number): number => Math.ceil(k / group);
 
 function checkScales(scales: Float32Array, name: string): void {
   for (let i = 0; i < scales.length; i++) {
@@ -141,7 +135,8 @@ function expectLength(a: { length: number }, want: number, name: string): void {
 /**
  * Packs an int4 or uint4 QuantizedTensor quantized in groups along K: dims [N, K] with axis 1
  * (PyTorch Linear weight; the rows of a Q4_0 or quantize(..., { axis: -1 }) tensor), or [K, N]
- * with axis 0 (ONNX MatMul B). Group size 32, 64 or 128, K a multiple of it. int4 codes c with
+ * with axis 0 (ONNX MatMul B). Group size 32, 64 or 128; when K is not a multiple of it, the last
+ * group is partial (ceil(K / G) scales per column) and is padded with zero weights. int4 codes c with
  * zero point zp read as (c - zp) * scale like ONNX DequantizeLinear; uint4 likewise. Scales may
  * be double-quantized (compressScales): they are expanded to float32 here, as the kernels read
  * float32 scales.
@@ -162,9 +157,8 @@ export function packInt4Weights(weights: QuantizedTensor | DoubleQuantizedTensor
   const [n, k] = nk ? [q.dims[0]!, q.dims[1]!] : [q.dims[1]!, q.dims[0]!];
   checkSize(n, 'N');
   checkSize(k, 'K');
-  checkK(k, group, 'K');
-  const groups = k / group;
-  expectLength(q.data, (n * k) / 2, 'weights.data');
+  const groups = groupsOf(k, group);
+  expectLength(q.data, Math.ceil((n * k) / 2), 'weights.data');
   expectLength(q.scale, n * groups, 'weights.scale');
   expectLength(q.zeroPoint, n * groups, 'weights.zeroPoint');
   const signed = q.dtype === 'int4';
@@ -179,17 +173,21 @@ export function packInt4Weights(weights: QuantizedTensor | DoubleQuantizedTensor
   }
   let codes = data;
   let scales = q.scale;
-  if (!nk) {
-    // [K, N] -> [N, K]: nibbles, scales and zero points transposed once, at pack time.
-    codes = new Uint8Array((n * k) / 2);
+  const rowK = groups * group;
+  if (!nk || rowK !== k) {
+    // To [N, K] rows padded to whole groups (what the packer reads, MatMulNBits' B layout): [K, N]
+    // transposed, or [N, K] rows that do not end on a group, once, at pack time.
+    codes = new Uint8Array((n * rowK) / 2);
     for (let kk = 0; kk < k; kk++) {
       for (let col = 0; col < n; col++) {
-        const e = kk * n + col;
+        const e = nk ? col * k + kk : kk * n + col;
         const v = (data[e >> 1]! >> ((e & 1) * 4)) & 0x0f;
-        const d = col * k + kk;
+        const d = col * rowK + kk;
         codes[d >> 1] = codes[d >> 1]! | (v << ((d & 1) * 4));
       }
     }
+  }
+  if (!nk) {
     scales = new Float32Array(n * groups);
     for (let g = 0; g < groups; g++) for (let col = 0; col < n; col++) scales[col * groups + g] = q.scale[g * n + col]!;
   }
@@ -212,7 +210,8 @@ export function packInt4Weights(weights: QuantizedTensor | DoubleQuantizedTensor
 export function packInt4FromQ4_0(blocks: GgmlTensor | Uint8Array, n: number, k: number): Int4PackedWeights {
   checkSize(n, 'n');
   checkSize(k, 'k');
-  checkK(k, GGML_BLOCK_VALUES, 'k');
+  // ggml's Q4_0 rows are whole blocks by definition.
+  if (k % GGML_BLOCK_VALUES !== 0) throw new QuantaError('ERR_QUANTA_INVALID_SHAPE', `k = ${k} must be a multiple of ${GGML_BLOCK_VALUES} for Q4_0 blocks`);
   const data = bytesOf(blocks, 'blocks');
   if (!(blocks instanceof Uint8Array)) {
     const t = blocks as GgmlTensor;
@@ -235,12 +234,13 @@ export interface MatMulNBitsShape {
 }
 
 /**
- * Packs onnxruntime MatMulNBits (bits = 4) weight tensors: B uint8 [N, K / blockSize,
+ * Packs onnxruntime MatMulNBits (bits = 4) weight tensors: B uint8 [N, ceil(K / blockSize),
  * blockSize / 2] (two values along K per byte, the first in the low nibble), scales float32 or
- * float16 [N, K / blockSize] (float16 as a tensor { type: 'float16', data: Uint16Array }, the
- * way onnxruntime-node holds it; widened exactly), zero points uint8 [N, ceil(K / blockSize / 2)]
- * (two per byte) or absent (8). Tensors or their data arrays. blockSize 32, 64 or 128, K a
- * multiple of it (the padded last block of other K has no packed form here).
+ * float16 [N, ceil(K / blockSize)] (float16 as a tensor { type: 'float16', data: Uint16Array },
+ * the way onnxruntime-node holds it; widened exactly), zero points uint8 [N, ceil(ceil(K /
+ * blockSize) / 2)] (two per byte) or absent (8). Tensors or their data arrays. blockSize 32, 64 or
+ * 128, any K: as in MatMulNBits, a partial last block counts its first K % blockSize values (the
+ * rest of its nibbles are ignored) and the inputs are padded with zeros.
  */
 export function packInt4FromMatMulNBits(
   B: Uint8Array | { data: Uint8Array },
@@ -252,11 +252,10 @@ export function packInt4FromMatMulNBits(
   const k = checkSize(shape.k, 'shape.k');
   const n = checkSize(shape.n, 'shape.n');
   const group = checkGroup(shape.blockSize, 'shape.blockSize');
-  checkK(k, group, 'shape.k');
-  const groups = k / group;
+  const groups = groupsOf(k, group);
   const codes = bytesOf(B, 'B');
   const s = scalesOf(scales, 'scales');
-  expectLength(codes, (n * k) / 2, 'B');
+  expectLength(codes, (n * groups * group) / 2, 'B');
   expectLength(s, n * groups, 'scales');
   let zp: Uint8Array | null = null;
   if (zeroPoints !== null && zeroPoints !== undefined) {

@@ -5,8 +5,8 @@
 import { describe, expect, it } from 'vitest';
 
 import {
-  compressScales, decompressScales, int4KernelIsa, int4Linear, int4LinearSync, int4ToQ4_0, packInt4FromMatMulNBits,
-  packInt4FromQ4_0, packInt4Weights, q4_0ToInt4, q4_0ToMatMulNBits, quantize, quantizeQ4_0, setNumThreads,
+  compressScales, decompressScales, dequantizeMatMulNBits, int4KernelIsa, int4Linear, int4LinearSync, int4ToQ4_0, packInt4FromMatMulNBits,
+  packInt4FromQ4_0, packInt4Weights, q4_0ToInt4, q4_0ToMatMulNBits, quantize, quantizeMatMulNBits, quantizeQ4_0, setNumThreads,
 } from '../lib/index.js';
 import type { QuantizedTensor } from '../lib/index.js';
 import { addon } from '../lib/native.js';
@@ -29,14 +29,14 @@ function code(q: QuantizedTensor, e: number): number {
   return q.dtype === 'int4' ? (v ^ 8) - 8 : v;
 }
 
-/** Dequantized [N, K] weights of an [N, K] tensor grouped along axis 1, in float64. */
+/** Dequantized [N, K] weights of an [N, K] tensor grouped along axis 1 (the last group may be partial), in float64. */
 function dequantize64(q: QuantizedTensor): Float64Array {
   const [n, k] = q.dims as [number, number];
   const g = q.blockSize!;
   const w = new Float64Array(n * k);
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < k; c++) {
-      const s = r * (k / g) + Math.floor(c / g);
+      const s = r * Math.ceil(k / g) + Math.floor(c / g);
       w[r * k + c] = (code(q, r * k + c) - q.zeroPoint[s]!) * q.scale[s]!;
     }
   }
@@ -64,16 +64,16 @@ describe('int4Linear', () => {
   it('stays within the stated bounds of a float64 reference, with the same bits on every path', () => {
     const next = rng(1);
     const measured: string[] = [];
-    for (const [group, symmetric, dtype] of [[32, true, 'int4'], [64, false, 'uint4'], [128, false, 'int4']] as const) {
+    // The last case has a partial last group (K = 1000 = 7 x 128 + 104).
+    for (const [group, symmetric, dtype, k] of [[32, true, 'int4', 1024], [64, false, 'uint4', 1024], [128, false, 'int4', 1024], [128, true, 'uint4', 1000]] as const) {
       const n = 96;
-      const k = 1024;
       const m = 64;
       const q = quantize({ type: 'float32', data: normal(n * k, next), dims: [n, k] }, { dtype, axis: 1, groupSize: group, symmetric });
       const w = dequantize64(q);
       const x = normal(m * k, next);
       const bias = normal(n, next);
       const packed = packInt4Weights(q);
-      const groups = k / group;
+      const groups = Math.ceil(k / group);
       for (const activations of ['float32', 'int8'] as const) {
         const first = int4LinearSync({ type: 'float32', data: x, dims: [m, k] }, packed, { activations, bias, isa: paths[0] });
         expect(first.dims).toEqual([m, n]);
@@ -89,7 +89,7 @@ describe('int4Linear', () => {
           if (activations === 'int8') {
             for (let g = 0; g < groups; g++) {
               let amax = 0;
-              for (let i = g * group; i < (g + 1) * group; i++) amax = Math.max(amax, Math.abs(x[r * k + i]!));
+              for (let i = g * group; i < Math.min(k, (g + 1) * group); i++) amax = Math.max(amax, Math.abs(x[r * k + i]!));
               halfStep[g] = Math.fround(amax / 127) / 2;
             }
           }
@@ -111,7 +111,7 @@ describe('int4Linear', () => {
           }
         }
         const rel = Math.sqrt(err2 / ref2);
-        measured.push(`${activations} ${dtype} G=${group}: relative RMS error ${rel.toExponential(2)}`);
+        measured.push(`${activations} ${dtype} G=${group} K=${k}: relative RMS error ${rel.toExponential(2)}`);
         expect(rel).toBeLessThan(activations === 'float32' ? 1e-6 : 3e-2);
       }
     }
@@ -204,6 +204,88 @@ describe('int4Linear', () => {
     expect(fromMnb.packedBytes()).toEqual(packed.packedBytes());
   });
 
+  it('packs a partial last group (K % G != 0) from [N, K], [K, N] and MatMulNBits alike, padding ignored', () => {
+    const next = rng(12);
+    const n = 21;
+    const k = 75; // 3 groups of 32, the last holding 11 values; N * K odd: the data ends mid-byte
+    const group = 32;
+    const groups = 3;
+    const q = quantize({ type: 'float32', data: normal(n * k, next), dims: [n, k] }, { dtype: 'uint4', axis: 1, groupSize: group });
+    expect(q.scale.length).toBe(n * groups);
+    const packed = packInt4Weights(q);
+    expect(packed.k).toBe(k);
+    const t = new Uint8Array(Math.ceil((n * k) / 2));
+    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[(c * n + r) >> 1] |= code(q, r * k + c) << (((c * n + r) & 1) * 4);
+    const scaleT = new Float32Array(n * groups);
+    const zpT = new Int32Array(n * groups);
+    for (let r = 0; r < n; r++) {
+      for (let g = 0; g < groups; g++) {
+        scaleT[g * n + r] = q.scale[r * groups + g]!;
+        zpT[g * n + r] = q.zeroPoint[r * groups + g]!;
+      }
+    }
+    expect(packInt4Weights({ ...q, dims: [k, n], data: t, scale: scaleT, zeroPoint: zpT, axis: 0 }).packedBytes()).toEqual(packed.packedBytes());
+    // MatMulNBits B [N, 3, 16]: rows padded to whole blocks, the padding's nibbles random.
+    const B = Uint8Array.from({ length: n * groups * (group / 2) }, () => Math.floor(next() * 256));
+    for (let r = 0; r < n; r++) {
+      for (let c = 0; c < k; c++) {
+        const d = r * groups * group + c;
+        B[d >> 1] = (B[d >> 1]! & ~(0x0f << ((d & 1) * 4))) | (code(q, r * k + c) << ((d & 1) * 4));
+      }
+    }
+    const zp = new Uint8Array(n * 2);
+    for (let r = 0; r < n; r++) for (let g = 0; g < groups; g++) zp[r * 2 + (g >> 1)] |= q.zeroPoint[r * groups + g]! << ((g & 1) * 4);
+    expect(packInt4FromMatMulNBits(B, q.scale, zp, { k, n, blockSize: group }).packedBytes()).toEqual(packed.packedBytes());
+    // The outputs: those of the float64 product over the K real values (float32 path, bound as above).
+    const w = dequantize64(q);
+    const x = normal(3 * k, next);
+    const y = int4LinearSync({ type: 'float32', data: x, dims: [3, k] }, packed);
+    for (let r = 0; r < 3; r++) {
+      for (let c = 0; c < n; c++) {
+        let y64 = 0;
+        let absSum = 0;
+        for (let i = 0; i < k; i++) {
+          y64 += x[r * k + i]! * w[c * k + i]!;
+          absSum += Math.abs(x[r * k + i]! * w[c * k + i]!);
+        }
+        expect(Math.abs(y.data[r * n + c]! - y64)).toBeLessThanOrEqual((group + groups + 2) * 2 ** -23 * absSum);
+      }
+    }
+  });
+
+  it('runs what quantizeMatMulNBits makes of a K that is not a multiple of the block (its MLAS padding quirk included)', () => {
+    const next = rng(13);
+    for (const [k, blockSize, symmetric] of [[99, 32, false], [200, 128, true], [45, 64, false]] as const) {
+      const n = 24;
+      const mnb = quantizeMatMulNBits({ type: 'float32', data: normal(k * n, next), dims: [k, n] }, { blockSize, symmetric });
+      const packed = packInt4FromMatMulNBits(mnb.B, mnb.scales, mnb.zeroPoints ?? null, { k, n, blockSize });
+      const w = dequantizeMatMulNBits(mnb).data; // [K, N]
+      const x = normal(2 * k, next);
+      const groups = Math.ceil(k / blockSize);
+      for (const activations of ['float32', 'int8'] as const) {
+        const y = int4LinearSync({ type: 'float32', data: x, dims: [2, k] }, packed, { activations });
+        for (let r = 0; r < 2; r++) {
+          for (let c = 0; c < n; c++) {
+            let y64 = 0;
+            let absSum = 0;
+            let quantBound = 0;
+            for (let i = 0; i < k; i++) {
+              const g = Math.floor(i / blockSize);
+              let amax = 0;
+              if (activations === 'int8') for (let j = g * blockSize; j < Math.min(k, (g + 1) * blockSize); j++) amax = Math.max(amax, Math.abs(x[r * k + j]!));
+              const halfStep = Math.fround(amax / 127) / 2;
+              y64 += x[r * k + i]! * w[i * n + c]!;
+              absSum += Math.abs(x[r * k + i]! * w[i * n + c]!) + halfStep * Math.abs(w[i * n + c]!);
+              quantBound += halfStep * Math.abs(w[i * n + c]!);
+            }
+            const bound = quantBound + (blockSize + groups + 2) * 2 ** -23 * absSum;
+            expect(Math.abs(y.data[r * n + c]! - y64), `K=${k} G=${blockSize} ${activations} y[${r}, ${c}]`).toBeLessThanOrEqual(bound);
+          }
+        }
+      }
+    }
+  });
+
   it('accepts double-quantized scales, expanded to float32 at pack time', () => {
     const next = rng(5);
     const q = quantize({ type: 'float32', data: normal(64 * 128, next), dims: [64, 128] }, { dtype: 'int4', axis: 1, groupSize: 32, symmetric: true });
@@ -239,9 +321,7 @@ describe('int4Linear', () => {
     const next = rng(7);
     const q = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 32 });
     const packed = packInt4Weights(q);
-    // K not a multiple of the group size; unsupported group sizes; wrong dtype; wrong axis.
-    const partial = quantize({ type: 'float32', data: normal(8 * 80, next), dims: [8, 80] }, { dtype: 'int4', axis: 1, groupSize: 32 });
-    expect(codeOf(() => packInt4Weights(partial))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    // Unsupported group sizes; wrong dtype; wrong axis.
     const g16 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int4', axis: 1, groupSize: 16 });
     expect(codeOf(() => packInt4Weights(g16))).toBe('ERR_QUANTA_INVALID_ARGUMENT');
     const int8 = quantize({ type: 'float32', data: normal(8 * 96, next), dims: [8, 96] }, { dtype: 'int8', axis: 1, groupSize: 32 });
@@ -255,6 +335,7 @@ describe('int4Linear', () => {
     const blocks = quantizeQ4_0({ type: 'float32', data: normal(4 * 64, next), dims: [4, 64] });
     expect(codeOf(() => packInt4FromQ4_0(blocks, 4, 32))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => packInt4FromQ4_0(blocks.data.subarray(18), 4, 64))).toBe('ERR_QUANTA_INVALID_SHAPE');
+    // B must hold whole blocks: K = 80 with blocks of 64 is 2 blocks (64 bytes a row), not 40 bytes.
     expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 40), new Float32Array(4 * 2), null, { k: 80, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(3), null, { k: 64, n: 4, blockSize: 64 }))).toBe('ERR_QUANTA_INVALID_SHAPE');
     expect(codeOf(() => packInt4FromMatMulNBits(new Uint8Array(4 * 32), new Float32Array(4), null, { k: 64, n: 4, blockSize: 16 }))).toBe('ERR_QUANTA_INVALID_ARGUMENT');

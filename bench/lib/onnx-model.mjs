@@ -68,7 +68,8 @@ export function oneNodeModel({ node, inputs, outputs, initializers = [], opset =
  * zeroPoints: packed uint8 or null. accuracyLevel 0 computes in float32, 4 quantizes A to int8.
  */
 export function matMulNBitsModel({ k, n, blockSize, B, scales, zeroPoints, accuracyLevel }) {
-  const kBlocks = k / blockSize;
+  // B holds whole blocks: a partial last block is padded (MatMulNBits' layout).
+  const kBlocks = Math.ceil(k / blockSize);
   return oneNodeModel({
     node: {
       opType: 'MatMulNBits', domain: 'com.microsoft', inputs: ['A', 'B', 'scales', ...(zeroPoints ? ['zero_points'] : [])], outputs: ['Y'],

@@ -51,11 +51,10 @@ PackCall parse_pack(const Napi::CallbackInfo& info) {
   c.k = size_arg(info, 5, "k");
   c.group = size_arg(info, 6, "group");
   if (!int4_group_supported(c.group)) throw_error(env, "ERR_QUANTA_INVALID_ARGUMENT", "group must be 32, 64 or 128");
-  if (c.n == 0 || c.k == 0 || c.k % c.group != 0) {
-    throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "n must be > 0 and k a positive multiple of the group size");
-  }
-  check_length(info, c.codes.length, checked_product(env, c.n, c.k) / 2, "codes");
-  const size_t groups = checked_product(env, c.n, c.k / c.group);
+  if (c.n == 0 || c.k == 0) throw_error(env, "ERR_QUANTA_INVALID_SHAPE", "n and k must be > 0");
+  // Rows padded to whole groups (quanta/int4_gemm.h).
+  check_length(info, c.codes.length, checked_product(env, c.n, int4_padded_k(c.k, c.group)) / 2, "codes");
+  const size_t groups = checked_product(env, c.n, int4_padded_k(c.k, c.group) / c.group);
   check_length(info, c.scales.length, groups, "scales");
   if (c.zero_points.data != nullptr) check_length(info, c.zero_points.length, groups, "zeroPoints");
   return c;

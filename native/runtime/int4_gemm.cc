@@ -12,9 +12,11 @@ namespace quanta {
 
 namespace {
 
-// The int8 path's quantized activations. Per-thread and only growing: no allocation (and no
+// The int8 path's quantized activations, and the inputs padded with zeros to whole groups when
+// K is not a multiple of the group size. Per-thread and only growing: no allocation (and no
 // first-touch page faults) per call.
 struct Scratch {
+  std::vector<float> padded;
   std::vector<int8_t> q;
   std::vector<float> d;
   std::vector<int32_t> sum;
@@ -64,13 +66,13 @@ bool int4_group_supported(size_t group) { return group == 32 || group == 64 || g
 std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, const uint8_t* zero_points,
                       size_t n, size_t k, size_t group, Int4Packed* out) {
   if (!int4_group_supported(group)) return "group size must be 32, 64 or 128";
-  if (n == 0 || k == 0 || k % group != 0) return "K must be a positive multiple of the group size";
+  if (n == 0 || k == 0) return "N and K must be positive";
   if (flip != 0 && flip != 8) return "flip must be 0 or 8";
   Int4Layout l;
   l.n = n;
   l.k = k;
   l.group = group;
-  l.groups = k / group;
+  l.groups = (k + group - 1) / group;
   l.panels = (n + kInt4Panel - 1) / kInt4Panel;
   l.group_bytes = int4_group_bytes(group);
   l.zp_offset = l.groups * l.group_bytes;
@@ -89,17 +91,23 @@ std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, c
   // ONNX nibble order makes 4 source bytes (8 values along K) exactly the layout's dword:
   // value k0 + t sits at bits 4t in both.
   const uint32_t flip32 = 0x11111111u * flip;
-  const size_t row_bytes = k / 2;
+  const size_t row_bytes = int4_padded_k(k, group) / 2;
   const size_t chunks = group / kInt4ChunkK;
   for (size_t col = 0; col < n; ++col) {
     uint8_t* panel = data + (col / kInt4Panel) * l.panel_stride;
     const size_t j = col % kInt4Panel;
     for (size_t g = 0; g < l.groups; ++g) {
       uint8_t* block = panel + g * l.group_bytes;
+      const uint32_t z = zero_points != nullptr ? zero_points[col * l.groups + g] : 8;
       for (size_t c = 0; c < chunks; ++c) {
+        const size_t k0 = g * group + c * kInt4ChunkK;
         uint32_t dword;
-        std::memcpy(&dword, codes + col * row_bytes + (g * group + c * kInt4ChunkK) / 2, 4);
+        std::memcpy(&dword, codes + col * row_bytes + k0 / 2, 4);
         dword ^= flip32;
+        // Past K (a partial last group): u = z, a weight of exactly 0, whatever the source held.
+        for (size_t t = 0; t < kInt4ChunkK; ++t) {
+          if (k0 + t >= k) dword = (dword & ~(0xFu << (4 * t))) | (z << (4 * t));
+        }
         std::memcpy(block + c * kInt4ChunkBytes + 4 * j, &dword, 4);
       }
       std::memcpy(block + chunks * kInt4ChunkBytes + 4 * j, scales + col * l.groups + g, 4);
@@ -124,32 +132,43 @@ std::string int4_gemm(const KernelTable& kt, const Int4Packed& w, const float* x
   const Int4Layout& l = w.layout;
   if (l.data == nullptr) return "the packed weights are empty";
   if (m == 0) return "";
+  // The kernels run over whole groups: a partial last group gets inputs of 0 (against weights
+  // of 0), copied once per call, O(M * K) against the kernel's O(M * N * K).
+  const size_t kp = l.groups * l.group;
+  Scratch& s = scratch();
+  if (kp != l.k) {
+    if (s.padded.size() < m * kp) s.padded.resize(m * kp);
+    for (size_t r = 0; r < m; ++r) {
+      std::memcpy(s.padded.data() + r * kp, x + r * l.k, l.k * sizeof(float));
+      std::fill(s.padded.data() + r * kp + l.k, s.padded.data() + (r + 1) * kp, 0.0f);
+    }
+    x = s.padded.data();
+  }
   Int4GemmArgs base{};
   base.w = &l;
   base.m = m;
   base.x = x;
-  base.ldx = l.k;
+  base.ldx = kp;
   base.bias = bias;
   base.ldy = l.n;
   if (acts == Int4Activations::s8) {
     // O(M * K) against the kernel's O(M * N * K), done once per call into the calling thread's
-    // scratch; rows in chunks of ~64 KiB of input across the pool.
-    Scratch& s = scratch();
-    if (s.q.size() < m * l.k) s.q.resize(m * l.k);
+    // scratch; rows in chunks of ~64 KiB of input across the pool. The zeros of a padded group
+    // change neither its amax nor its code sum.
+    if (s.q.size() < m * kp) s.q.resize(m * kp);
     if (s.d.size() < m * l.groups) s.d.resize(m * l.groups);
     if (s.sum.size() < m * l.groups) s.sum.resize(m * l.groups);
     int8_t* q = s.q.data();
     float* d = s.d.data();
     int32_t* sum = s.sum.data();
-    const size_t row_grain = std::max<size_t>(1, 16384 / l.k);
+    const size_t row_grain = std::max<size_t>(1, 16384 / kp);
     parallel_for(m, row_grain, [&](size_t begin, size_t end) {
       for (size_t r = begin; r < end; ++r) {
-        kt.int4_quantize_row(x + r * l.k, l.k, l.group, q + r * l.k, d + r * l.groups,
-                             sum + r * l.groups);
+        kt.int4_quantize_row(x + r * kp, kp, l.group, q + r * kp, d + r * l.groups, sum + r * l.groups);
       }
     });
     base.xq = s.q.data();
-    base.ldq = l.k;
+    base.ldq = kp;
     base.xd = s.d.data();
     base.xsum = s.sum.data();
     base.ldg = l.groups;
@@ -158,7 +177,7 @@ std::string int4_gemm(const KernelTable& kt, const Int4Packed& w, const float* x
   const size_t per = panels_per_task(l.panels, m, num_threads());
   const size_t tasks = (l.panels + per - 1) / per;
   // Below ~1 M multiply-adds waking the pool costs more than it saves.
-  const double macs = double(m) * double(l.n) * double(l.k);
+  const double macs = double(m) * double(l.n) * double(kp);
   const size_t grain = macs < 1e6 ? tasks : 1;
   parallel_for(tasks, grain, [&](size_t begin, size_t end) {
     Int4GemmArgs a = base;

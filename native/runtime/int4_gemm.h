@@ -24,10 +24,12 @@ struct Int4Packed {
 // ship with).
 bool int4_group_supported(size_t group);
 
-// codes: [N, K] nibbles in ONNX order (element 2i of a row in the low nibble; rows of K / 2
-// bytes), each XORed with `flip` (8 for int4 codes: code ^ 8 = code + 8 in four bits, 0 for
-// uint4) to give u. scales: [N, K / group] float32. zero_points: [N, K / group] values 0..15 in
-// u's terms, or null for 8 everywhere. Returns "" or what was wrong.
+// codes: [N, K] nibbles in ONNX order (element 2i of a row in the low nibble), rows padded to
+// whole groups like MatMulNBits' B (int4_padded_k(K, group) / 2 bytes each; the padding's
+// nibbles are ignored), each XORed with `flip` (8 for int4 codes: code ^ 8 = code + 8 in four
+// bits, 0 for uint4) to give u. scales: [N, groups] float32, groups = ceil(K / group).
+// zero_points: [N, groups] values 0..15 in u's terms, or null for 8 everywhere. Returns "" or
+// what was wrong.
 std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, const uint8_t* zero_points,
                       size_t n, size_t k, size_t group, Int4Packed* out);
 
@@ -37,7 +39,7 @@ enum class Int4Activations : uint8_t { f32, s8 };
 // path needs a finite range per group; the binding refuses such inputs).
 size_t int4_first_non_finite(const float* x, size_t count);
 
-// y[m, n] for x [M, K] and y [M, N] (row-major, dense); bias: null or N values. Non-finite x
+// y[m, n] for x [M, K] and y [M, N] (row-major, dense; K unpadded); bias: null or N values. Non-finite x
 // is the caller's business on the s8 path (it quantizes to unspecified codes, never out of
 // bounds). Returns "" or what was wrong.
 std::string int4_gemm(const KernelTable& kt, const Int4Packed& w, const float* x, size_t m,

@@ -19,23 +19,32 @@
 namespace quanta {
 namespace {
 
+// K need not be a multiple of the group: rows are then padded to whole groups (kp) as the packer
+// takes them, with garbage in the padding, which must not count (the specification reads u = z
+// there, a weight of exactly 0, against inputs of 0).
 struct Weights {
   size_t n, k, group;
-  std::vector<uint8_t> codes;   // [N, K / 2], ONNX nibble order, before the flip
+  std::vector<uint8_t> codes;   // [N, kp / 2], ONNX nibble order, before the flip
   uint8_t flip = 0;
-  std::vector<float> scales;    // [N, K / G]
-  std::vector<uint8_t> zp;      // [N, K / G] (u terms) or empty
-  unsigned u(size_t col, size_t kk) const { return ((codes[col * k / 2 + kk / 2] >> (4 * (kk % 2))) & 0xF) ^ flip; }
-  int32_t z(size_t col, size_t g) const { return zp.empty() ? 8 : zp[col * (k / group) + g]; }
+  std::vector<float> scales;    // [N, groups]
+  std::vector<uint8_t> zp;      // [N, groups] (u terms) or empty
+  size_t groups() const { return (k + group - 1) / group; }
+  size_t kp() const { return groups() * group; }
+  int32_t z(size_t col, size_t g) const { return zp.empty() ? 8 : zp[col * groups() + g]; }
+  int32_t u(size_t col, size_t kk) const {
+    if (kk >= k) return z(col, kk / group);
+    return ((codes[col * kp() / 2 + kk / 2] >> (4 * (kk % 2))) & 0xF) ^ flip;
+  }
 };
 
 Weights make_weights(size_t n, size_t k, size_t group, bool with_zp, uint8_t flip, std::mt19937& rng) {
-  Weights w{n, k, group, std::vector<uint8_t>(n * k / 2), flip, std::vector<float>(n * k / group), {}};
+  const size_t groups = (k + group - 1) / group;
+  Weights w{n, k, group, std::vector<uint8_t>(n * groups * group / 2), flip, std::vector<float>(n * groups), {}};
   for (auto& b : w.codes) b = static_cast<uint8_t>(rng());
   std::uniform_real_distribution<float> s(-0.05f, 0.05f);
   for (auto& v : w.scales) v = s(rng);
   if (with_zp) {
-    w.zp.resize(n * k / group);
+    w.zp.resize(n * groups);
     for (auto& v : w.zp) v = static_cast<uint8_t>(rng() % 16);
   }
   return w;
@@ -49,18 +58,21 @@ Int4Packed pack(const Weights& w) {
   return p;
 }
 
+// Input k of row r, 0 in the padding of a partial last group.
+float input(const std::vector<float>& x, size_t k, size_t r, size_t kk) { return kk < k ? x[r * k + kk] : 0.0f; }
+
 // The specification on unpacked inputs (quanta/int4_gemm.h), float32 activations.
 std::vector<float> spec_f32(const Weights& w, const std::vector<float>& x, size_t m, const float* bias) {
   std::vector<float> y(m * w.n);
   for (size_t r = 0; r < m; ++r) {
     for (size_t col = 0; col < w.n; ++col) {
       float acc = 0.0f;
-      for (size_t g = 0; g < w.k / w.group; ++g) {
+      for (size_t g = 0; g < w.groups(); ++g) {
         float inner = 0.0f;
         for (size_t kk = g * w.group; kk < (g + 1) * w.group; ++kk) {
-          inner = std::fmaf(static_cast<float>(static_cast<int32_t>(w.u(col, kk)) - w.z(col, g)), x[r * w.k + kk], inner);
+          inner = std::fmaf(static_cast<float>(w.u(col, kk) - w.z(col, g)), input(x, w.k, r, kk), inner);
         }
-        acc = std::fmaf(inner, w.scales[col * (w.k / w.group) + g], acc);
+        acc = std::fmaf(inner, w.scales[col * w.groups() + g], acc);
       }
       y[r * w.n + col] = acc + (bias ? bias[col] : 0.0f);
     }
@@ -68,35 +80,37 @@ std::vector<float> spec_f32(const Weights& w, const std::vector<float>& x, size_
   return y;
 }
 
-// The int8 activations in natural order: codes, scales, sums (d = amax / 127, round half even).
+// The int8 activations in natural order over the padded groups: codes [M, kp], scales and sums
+// (d = amax / 127, round half even).
 struct QuantX {
   std::vector<int8_t> q;
   std::vector<float> d;
   std::vector<int32_t> sum;
 };
 QuantX spec_quantize(const std::vector<float>& x, size_t m, size_t k, size_t group) {
-  QuantX out{std::vector<int8_t>(m * k), std::vector<float>(m * k / group), std::vector<int32_t>(m * k / group)};
+  const size_t groups = (k + group - 1) / group, kp = groups * group;
+  QuantX out{std::vector<int8_t>(m * kp), std::vector<float>(m * groups), std::vector<int32_t>(m * groups)};
   for (size_t r = 0; r < m; ++r) {
-    for (size_t g = 0; g < k / group; ++g) {
+    for (size_t g = 0; g < groups; ++g) {
       float amax = 0.0f;
-      for (size_t i = 0; i < group; ++i) amax = std::max(amax, std::fabs(x[r * k + g * group + i]));
+      for (size_t i = 0; i < group; ++i) amax = std::max(amax, std::fabs(input(x, k, r, g * group + i)));
       const float d = amax / 127.0f, inv = d != 0.0f ? 1.0f / d : 0.0f;
       int32_t s = 0;
       for (size_t i = 0; i < group; ++i) {
-        const float v = std::nearbyintf(x[r * k + g * group + i] * inv);
+        const float v = std::nearbyintf(input(x, k, r, g * group + i) * inv);
         const int8_t c = static_cast<int8_t>(std::min(127.0f, std::max(-127.0f, v)));
-        out.q[r * k + g * group + i] = c;
+        out.q[r * kp + g * group + i] = c;
         s += c;
       }
-      out.d[r * (k / group) + g] = d;
-      out.sum[r * (k / group) + g] = s;
+      out.d[r * groups + g] = d;
+      out.sum[r * groups + g] = s;
     }
   }
   return out;
 }
 
 std::vector<float> spec_s8(const Weights& w, const QuantX& qx, size_t m, const float* bias) {
-  const size_t groups = w.k / w.group;
+  const size_t groups = w.groups();
   std::vector<float> y(m * w.n);
   for (size_t r = 0; r < m; ++r) {
     for (size_t col = 0; col < w.n; ++col) {
@@ -104,7 +118,7 @@ std::vector<float> spec_s8(const Weights& w, const QuantX& qx, size_t m, const f
       for (size_t g = 0; g < groups; ++g) {
         int64_t dot = 0;
         for (size_t kk = g * w.group; kk < (g + 1) * w.group; ++kk) {
-          dot += int64_t(int32_t(w.u(col, kk)) - w.z(col, g)) * qx.q[r * w.k + kk];
+          dot += int64_t(w.u(col, kk) - w.z(col, g)) * qx.q[r * w.kp() + kk];
         }
         acc = std::fmaf(static_cast<float>(dot), w.scales[col * groups + g] * qx.d[r * groups + g], acc);
       }
@@ -184,6 +198,21 @@ TEST(Int4Gemm, RowTilesAndThreads) {
   set_num_threads(0);
 }
 
+// K not a multiple of the group (MatMulNBits' padded last block): every path against the
+// padded specification, with garbage in the codes' padding, GEMV and tiles, one to three threads.
+TEST(Int4Gemm, PartialLastGroup) {
+  uint32_t seed = 300;
+  for (int threads = 1; threads <= 3; ++threads) {
+    set_num_threads(threads);
+    for (size_t group : {32, 64, 128}) {
+      for (size_t k : {group - 8, group + 1, 2 * group + 7, 3 * group - 1}) {
+        for (size_t m : {1, 4, 7}) check_all_paths({m, 16 * 9 + 3, k, group}, seed % 2 == 0, seed % 3 == 0 ? 0 : 8, seed % 5 != 0, seed), ++seed;
+      }
+    }
+  }
+  set_num_threads(0);
+}
+
 // Integer activations already on the int8 grid (amax 127, so d = 1 and q = x) and unit scales:
 // every output is then sum_g D exactly, which int64 sums check, with extreme nibbles and codes.
 TEST(Int4Gemm, BlockDotsAreExactIntegers) {
@@ -205,7 +234,7 @@ TEST(Int4Gemm, BlockDotsAreExactIntegers) {
         for (size_t r = 0; r < m; ++r) {
           for (size_t col = 0; col < n; ++col) {
             int64_t want = 0;
-            for (size_t kk = 0; kk < k; ++kk) want += int64_t(int32_t(w.u(col, kk)) - w.z(col, kk / group)) * int64_t(x[r * k + kk]);
+            for (size_t kk = 0; kk < k; ++kk) want += int64_t(w.u(col, kk) - w.z(col, kk / group)) * int64_t(x[r * k + kk]);
             ASSERT_EQ(y[r * n + col], float(want)) << isa_name(isa) << " G=" << group << " fill=" << fill;
           }
         }
@@ -243,7 +272,6 @@ TEST(Int4Gemm, PackRefusesWhatHasNoPackedForm) {
   std::vector<float> scales(64 * 4, 1.0f);
   std::vector<uint8_t> zp(64 * 4, 16);
   Int4Packed p;
-  EXPECT_NE(int4_pack(codes.data(), 8, scales.data(), nullptr, 4, 100, 32, &p), "");  // K % G
   EXPECT_NE(int4_pack(codes.data(), 8, scales.data(), nullptr, 4, 128, 16, &p), "");  // group size
   EXPECT_NE(int4_pack(codes.data(), 8, scales.data(), nullptr, 0, 128, 32, &p), "");  // N = 0
   EXPECT_NE(int4_pack(codes.data(), 3, scales.data(), nullptr, 4, 128, 32, &p), "");  // flip

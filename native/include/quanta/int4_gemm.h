@@ -3,8 +3,10 @@
 // optimized path follows it lane by lane, so float outputs are bit-identical across paths).
 //
 // Weights: W[n, k] = (u[n, k] - z[n, g]) * s[n, g], g = k / G, with u and z unsigned nibbles
-// 0..15 (int4 codes are stored as code + 8 and their zero points as zp + 8), s float32. K must be
-// a multiple of the group size G (32, 64 or 128): a partial group has no exact packed form.
+// 0..15 (int4 codes are stored as code + 8 and their zero points as zp + 8), s float32, groups of
+// G = 32, 64 or 128. When K is not a multiple of G the last group is padded to G with u = z
+// (weights of exactly 0) and inputs 0, as onnxruntime's MatMulNBits pads its last block; the
+// operation order below then runs over the padded group.
 //
 // float32 activations, per output (m, n), groups in order g = 0, 1, ...:
 //   inner = 0;  for k in group g, ascending:  inner = fmaf(float(u - z), x[m, k], inner)
@@ -41,10 +43,12 @@ constexpr size_t kInt4ChunkBytes = 64;
 
 inline constexpr size_t int4_round_up(size_t x, size_t to) { return (x + to - 1) / to * to; }
 inline constexpr size_t int4_group_bytes(size_t group) { return group / kInt4ChunkK * kInt4ChunkBytes + 64; }
+// K rounded up to whole groups: the K the kernels run over.
+inline constexpr size_t int4_padded_k(size_t k, size_t group) { return int4_round_up(k, group); }
 
 struct Int4Layout {
   size_t n = 0, k = 0, group = 0;
-  size_t groups = 0;        // k / group
+  size_t groups = 0;        // ceil(k / group): a partial last group is padded (see above)
   size_t panels = 0;        // ceil(n / 16)
   size_t group_bytes = 0;   // int4_group_bytes(group)
   size_t zp_offset = 0;     // where a panel's zero points start (groups * group_bytes)
@@ -54,16 +58,16 @@ struct Int4Layout {
 };
 
 // ---- the kernels ----
-// One call computes rows [0, m) x panels [panel0, panel0 + panel_count) over all of K and writes
+// One call computes rows [0, m) x panels [panel0, panel0 + panel_count) over all groups and writes
 // y[r * ldy + 16 * (p - panel0) + j] for the columns that exist (16 * p + j < layout.n).
 struct Int4GemmArgs {
   const Int4Layout* w;
   size_t panel0, panel_count;
   size_t m;
-  // float32 activations: row r at x + r * ldx (K values).
+  // float32 activations: row r at x + r * ldx (groups * group values).
   const float* x;
   size_t ldx;
-  // int8 activations: row r's codes at xq + r * ldq (K bytes, each 8 reordered as
+  // int8 activations: row r's codes at xq + r * ldq (groups * group bytes, each 8 reordered as
   // k0+0,2,4,6,1,3,5,7), its group scales d at xd + r * ldg and code sums at xsum + r * ldg.
   const int8_t* xq;
   size_t ldq;
