@@ -105,9 +105,7 @@ std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, c
         std::memcpy(&dword, codes + col * row_bytes + k0 / 2, 4);
         dword ^= flip32;
         // Past K (a partial last group): u = z, a weight of exactly 0, whatever the source held.
-        for (size_t t = 0; t < kInt4ChunkK; ++t) {
-          if (k0 + t >= k) dword = (dword & ~(0xFu << (4 * t))) | (z << (4 * t));
-        }
+        for (size_t t = k0 < k ? k - k0 : 0; t < kInt4ChunkK; ++t) dword = (dword & ~(0xFu << (4 * t))) | (z << (4 * t));
         std::memcpy(block + c * kInt4ChunkBytes + 4 * j, &dword, 4);
       }
       std::memcpy(block + chunks * kInt4ChunkBytes + 4 * j, scales + col * l.groups + g, 4);
