@@ -43,6 +43,23 @@ function dequantize64(q: QuantizedTensor): Float64Array {
   return w;
 }
 
+/** The same weights as an ONNX MatMul B: dims [K, N] grouped along axis 0 (nibbles, scales and zero points transposed). */
+function transposedToKN(q: QuantizedTensor): QuantizedTensor {
+  const [n, k] = q.dims as [number, number];
+  const groups = Math.ceil(k / q.blockSize!);
+  const t = new Uint8Array(Math.ceil((n * k) / 2));
+  for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[(c * n + r) >> 1] |= code(q, r * k + c) << (((c * n + r) & 1) * 4);
+  const scale = new Float32Array(n * groups);
+  const zeroPoint = new Int32Array(n * groups);
+  for (let r = 0; r < n; r++) {
+    for (let g = 0; g < groups; g++) {
+      scale[g * n + r] = q.scale[r * groups + g]!;
+      zeroPoint[g * n + r] = q.zeroPoint[r * groups + g]!;
+    }
+  }
+  return { ...q, dims: [k, n], data: t, scale, zeroPoint, axis: 0 };
+}
+
 describe('int4Linear', () => {
   it('returns a Promise with int4LinearSync\'s bits, computed off the JS thread', async () => {
     const next = rng(77);
@@ -185,18 +202,7 @@ describe('int4Linear', () => {
     const packed = packInt4Weights(q);
     expect(packed.hasZeroPoints).toBe(true);
     // [K, N], grouped along axis 0.
-    const t = new Uint8Array((n * k) / 2);
-    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[(c * n + r) >> 1] |= code(q, r * k + c) << (((c * n + r) & 1) * 4);
-    const scaleT = new Float32Array(n * groups);
-    const zpT = new Int32Array(n * groups);
-    for (let r = 0; r < n; r++) {
-      for (let g = 0; g < groups; g++) {
-        scaleT[g * n + r] = q.scale[r * groups + g]!;
-        zpT[g * n + r] = q.zeroPoint[r * groups + g]!;
-      }
-    }
-    const qt: QuantizedTensor = { ...q, dims: [k, n], data: t, scale: scaleT, zeroPoint: zpT, axis: 0 };
-    expect(packInt4Weights(qt).packedBytes()).toEqual(packed.packedBytes());
+    expect(packInt4Weights(transposedToKN(q)).packedBytes()).toEqual(packed.packedBytes());
     // MatMulNBits: the same bytes as B, zero points two per byte (block 2i in the low nibble).
     const zp = new Uint8Array(n * Math.ceil(groups / 2));
     for (let r = 0; r < n; r++) for (let g = 0; g < groups; g++) zp[r * 2 + (g >> 1)] |= q.zeroPoint[r * groups + g]! << ((g & 1) * 4);
@@ -214,17 +220,7 @@ describe('int4Linear', () => {
     expect(q.scale.length).toBe(n * groups);
     const packed = packInt4Weights(q);
     expect(packed.k).toBe(k);
-    const t = new Uint8Array(Math.ceil((n * k) / 2));
-    for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[(c * n + r) >> 1] |= code(q, r * k + c) << (((c * n + r) & 1) * 4);
-    const scaleT = new Float32Array(n * groups);
-    const zpT = new Int32Array(n * groups);
-    for (let r = 0; r < n; r++) {
-      for (let g = 0; g < groups; g++) {
-        scaleT[g * n + r] = q.scale[r * groups + g]!;
-        zpT[g * n + r] = q.zeroPoint[r * groups + g]!;
-      }
-    }
-    expect(packInt4Weights({ ...q, dims: [k, n], data: t, scale: scaleT, zeroPoint: zpT, axis: 0 }).packedBytes()).toEqual(packed.packedBytes());
+    expect(packInt4Weights(transposedToKN(q)).packedBytes()).toEqual(packed.packedBytes());
     // MatMulNBits B [N, 3, 16]: rows padded to whole blocks, the padding's nibbles random.
     const B = Uint8Array.from({ length: n * groups * (group / 2) }, () => Math.floor(next() * 256));
     for (let r = 0; r < n; r++) {
