@@ -213,9 +213,8 @@ function prepareGemm(a: IntInput, packed: PackedWeights, options: GemmOptions): 
   }
   const size = m * n;
   const Ctor = OUTPUT_ARRAY[output];
-  const y: GemmResult['data'] = productOutput<GemmResult['data']>(Ctor, size, options.out, { name: 'a', views: [A.data] }, `a ${Ctor.name} for ${output} output`);
+  const out: GemmResult['data'] = productOutput<GemmResult['data']>(Ctor, size, options.out, { name: 'a', views: [A.data] }, `a ${Ctor.name} for ${output} output`);
   const [qmin, qmax] = output === 'int8' || output === 'uint8' ? INT_RANGES[output] : [0, 0];
-  const out = y;
   const activation = activationCode(options);
   const handle = packed[kHandle];
   return {

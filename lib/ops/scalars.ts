@@ -9,11 +9,6 @@ export interface ScaleInput {
   dims: number[] | undefined;
 }
 
-/**
- * A number, number[], Float32Array or float32 tensor of scales, each finite and > 0 — or, for
- * dequantization (`anySign`), finite of any sign: (q - zp) * s is defined for every finite s, and
- * ggml's Q4_0 stores negative scales.
- */
 /** A per-output-column bias: N finite values (a Float32Array is used as it is), or null. */
 export function readBias(bias: Float32Array | readonly number[] | undefined, n: number): Float32Array | null {
   if (bias === undefined) return null;
@@ -25,6 +20,11 @@ export function readBias(bias: Float32Array | readonly number[] | undefined, n: 
   return b;
 }
 
+/**
+ * A number, number[], Float32Array or float32 tensor of scales, each finite and > 0 — or, for
+ * dequantization (`anySign`), finite of any sign: (q - zp) * s is defined for every finite s, and
+ * ggml's Q4_0 stores negative scales.
+ */
 export function readScales(scale: unknown, name = 'scale', anySign = false): ScaleInput {
   let data: Float32Array;
   let dims: number[] | undefined;
