@@ -72,7 +72,7 @@ std::string int4_pack(const uint8_t* codes, uint8_t flip, const float* scales, c
   l.n = n;
   l.k = k;
   l.group = group;
-  l.groups = (k + group - 1) / group;
+  l.groups = int4_padded_k(k, group) / group;
   l.panels = (n + kInt4Panel - 1) / kInt4Panel;
   l.group_bytes = int4_group_bytes(group);
   l.zp_offset = l.groups * l.group_bytes;

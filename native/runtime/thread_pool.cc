@@ -151,7 +151,7 @@ class Pool {
   // Changed under mutex_; atomic because the spinning caller and workers read them without it.
   std::atomic<size_t> pending_{0};
   std::atomic<uint64_t> generation_{0};
-  std::atomic<bool> stop_{false};  // atomic: the spinning workers read it without the lock
+  std::atomic<bool> stop_{false};
   std::atomic<long> spin_micros_{0};
   std::atomic<int> wanted_{default_threads()};
 };
