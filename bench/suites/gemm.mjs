@@ -302,12 +302,11 @@ if (only('int4')) {
         const reps = depth === 1 && M === 1 ? 10 : 1;
         const c = { ...base, residency, read: M === 1 ? { bytes: depth * bytes, passes: reps } : undefined, runs };
         for (const [acts, level] of [['int8', 4], ['float32', 0]]) {
-          const pair = `${acts}`;
-          await time({ ...c, pair, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
+          await time({ ...c, pair: acts, impl: 'quanta', name: `quanta int4LinearSync ${M}x${k}x${n} G${blockSize} ${acts} activations, ${residency}`, before: pin(1) },
             () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) quanta.int4LinearSync(X, layers[i].packed, { activations: acts, out: y }); }, reps * depth);
           later(async (slot) => {
             const sessions = await sessionsOf(level);
-            await time({ ...c, slot, pair, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
+            await time({ ...c, slot, pair: acts, impl: 'onnxruntime', peer: true, name: `ORT MatMulNBits ${M}x${k}x${n} G${blockSize} accuracy_level ${level}, ${residency}` },
               async () => { for (let r = 0; r < reps; r++) for (let i = 0; i < depth; i++) await sessions[i].run(feeds, { Y: ortY }); }, reps * depth);
             for (const sess of sessions) await sess.release();
           });
